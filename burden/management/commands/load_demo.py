@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from burden.demo import DEMO_PASSWORD, load_demo
+from burden.models import Unit
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo city (units and a person for every role) and print the logins."
+
+    def handle(self, *args, **options):
+        logins = load_demo()
+        units = {u.code: u for u in Unit.objects.filter(code__in=[login.unit_code for login in logins])}
+        self.stdout.write(self.style.SUCCESS(f"Demo city ready: {Unit.objects.count()} units."))
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins / 演示账号  (password / 密码: {DEMO_PASSWORD})")
+        width = max(len(login.username) for login in logins)
+        for login in logins:
+            unit = units[login.unit_code]
+            extra = "  + superuser" if login.superuser else ""
+            self.stdout.write(
+                f"  {login.username:<{width}}  {login.role:<11} {unit.code} {unit.name} ({unit.name_en}){extra}"
+            )
+        self.stdout.write("")

@@ -1,0 +1,164 @@
+"""Core models: people, the unit tree and who belongs where with which role."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import scoping
+from .scoping import ScopedQuerySet
+
+PATH_SEPARATOR = "/"
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see and do comes from their memberships."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class UnitQuerySet(ScopedQuerySet):
+    unit_field = ""
+
+    def subtree(self, unit: "Unit") -> "UnitQuerySet":
+        """The unit and every unit below it: one indexed prefix query on ``path``."""
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(models.Model):
+    """A node of the one organisational tree: city, district, street, community, department.
+
+    Upper-level departments are units too, so every record names the unit that bore the
+    burden and the unit that imposed it. ``path`` is a materialized path of codes
+    (``/JC/DH/DH-BJ/``) kept by ``save()``; a subtree is a ``path LIKE 'prefix%'`` query.
+    """
+
+    class Level(models.TextChoices):
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        STREET = "street", _("Street / township")
+        COMMUNITY = "community", _("Community / village")
+        DEPARTMENT = "department", _("Department / bureau")
+        OTHER = "other", _("Other")
+
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9_.-]+$",
+                _("Use only letters, digits, dots, hyphens and underscores."),
+            )
+        ],
+        help_text=_("The unit's key everywhere: imports, exports and the API."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(
+        _("English name"), max_length=200, blank=True, help_text=_("Shown on English pages; optional.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    headcount = models.PositiveIntegerField(_("headcount"), default=0, help_text=_("Staff on the unit's books."))
+    is_grassroots = models.BooleanField(_("grassroots"), default=False)
+    path = models.CharField(max_length=512, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs):
+        """Keep ``path`` and ``depth`` current; a move or re-code rewrites the subtree in one UPDATE."""
+        old_path = self.path
+        self.path = self.build_path()
+        self.depth = self.path.count(PATH_SEPARATOR) - 2
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
+                    depth=F("depth") + (self.path.count(PATH_SEPARATOR) - old_path.count(PATH_SEPARATOR)),
+                )
+
+    def get_absolute_url(self) -> str:
+        return reverse("unit_detail", args=[self.code])
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.pk:
+            parent = self.parent
+            if parent.pk == self.pk or (self.path and parent.path.startswith(self.path)):
+                raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its own units.")})
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language, falling back to the Chinese name."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    def build_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else PATH_SEPARATOR
+        return f"{prefix}{self.code}{PATH_SEPARATOR}"
+
+    @property
+    def ancestor_codes(self) -> list[str]:
+        """Codes from the root down to the parent, read from the path without a query."""
+        return [code for code in self.path.split(PATH_SEPARATOR) if code][:-1]
+
+    def is_descendant_of(self, other: "Unit") -> bool:
+        return self.path.startswith(other.path)
+
+
+class Membership(models.Model):
+    """A person's role in a unit.
+
+    Staff see and log for their own unit; a supervisor sees the unit's whole subtree and
+    reviews its flags; an admin does what a supervisor does and also configures it.
+    """
+
+    class Role(models.TextChoices):
+        STAFF = scoping.STAFF, _("Staff")
+        SUPERVISOR = scoping.SUPERVISOR, _("Supervisor")
+        ADMIN = scoping.ADMIN, _("Admin")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__path", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="membership_one_role_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"

@@ -1,0 +1,25 @@
+"""Top-level URL configuration."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .forms import LoginForm
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("units/", views.UnitListView.as_view(), name="unit_list"),
+    path("units/<str:code>/", views.UnitDetailView.as_view(), name="unit_detail"),
+    path("health/", views.health, name="health"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

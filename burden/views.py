@@ -1,0 +1,123 @@
+"""Core pages: home, units, health."""
+
+import redis
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
+from django.db.models import Count
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from . import scoping
+from .filters import UnitFilterSet
+from .models import Membership, Unit, User
+from .scoping import scope_for
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Tells each role what to do next, with the units that role reaches."""
+
+    template_name = "burden/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = scope_for(user)
+        role = scope.primary_role
+        context["role"] = role
+        context["memberships"] = user.memberships.select_related("unit").order_by("unit__path")
+        if role in (scoping.SUPERVISOR, scoping.ADMIN):
+            counts = dict(
+                Unit.objects.for_user(user, min_role=scoping.SUPERVISOR)
+                .order_by()  # the default ordering would split the groups
+                .values("level")
+                .annotate(n=Count("pk"))
+                .values_list("level", "n")
+            )
+            context["unit_counts"] = [(label, counts[value]) for value, label in Unit.Level.choices if value in counts]
+            context["units_total"] = sum(counts.values())
+        if role == scoping.ADMIN:
+            context["people_total"] = User.objects.filter(is_active=True).count()
+            context["people_without_unit"] = User.objects.filter(is_active=True, memberships__isnull=True).count()
+        return context
+
+
+class QueryStringMixin:
+    """Puts the current filters (without the page number) in ``query_string`` for pagination links."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["query_string"] = params.urlencode()
+        return context
+
+
+class UnitListView(LoginRequiredMixin, QueryStringMixin, FilterView):
+    """Every unit the viewer may see, filterable and paginated."""
+
+    filterset_class = UnitFilterSet
+    template_name = "burden/unit_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Unit.objects.for_user(self.request.user).select_related("parent")
+
+
+class UnitDetailView(LoginRequiredMixin, DetailView):
+    """One unit: where it sits, what is below it and, for its supervisors, who belongs to it."""
+
+    template_name = "burden/unit_detail.html"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    context_object_name = "unit"
+    children_shown = 100
+
+    def get_queryset(self):
+        return Unit.objects.for_user(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = self.object
+        user = self.request.user
+        scope = scope_for(user)
+        ancestors = Unit.objects.filter(code__in=unit.ancestor_codes).order_by("depth")
+        context["ancestors"] = [(a, scope.role_at(a) is not None) for a in ancestors]
+        children = unit.children.for_user(user).order_by("path")
+        context["children"] = children[: self.children_shown]
+        context["children_total"] = children.count()
+        context["viewer_role"] = scope.role_at(unit)
+        if scope.has_role_at(unit, scoping.SUPERVISOR):
+            context["members"] = Membership.objects.filter(unit=unit).select_related("user").order_by("role")
+        return context
+
+
+@never_cache
+def health(request):
+    """Database and broker status as JSON, for load balancers and monitoring (no login)."""
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(state in ("ok", "eager") for state in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return "error"
+    return "ok"
+
+
+def _check_broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"  # no broker configured: tasks run in the web process
+    try:
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+    except redis.RedisError:
+        return "error"
+    return "ok"

@@ -1,0 +1,5 @@
+"""Documents the unit received: kind, length, supplementary chains and deadlines.
+
+The models arrive with the records issue; the app is registered now so that its
+place in the layout, its migrations folder and its translations are ready.
+"""

@@ -1,0 +1,5 @@
+"""Meetings the unit was called to: duration, people sent, mode and category.
+
+The models arrive with the records issue; the app is registered now so that its
+place in the layout, its migrations folder and its translations are ready.
+"""
