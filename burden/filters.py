@@ -26,7 +26,7 @@ class UnitFilterSet(django_filters.FilterSet):
     def filter_within(self, queryset, name, value):
         # The parent is looked up inside the already-scoped queryset, so a code
         # outside one's units simply yields nothing rather than revealing it.
-        parent = queryset.filter(code=value.strip()).only("path").first()
-        if parent is None:
+        path = queryset.filter(code=value.strip()).values_list("path", flat=True).first()
+        if path is None:
             return queryset.none()
-        return queryset.subtree(parent)
+        return queryset.filter(path__startswith=path)

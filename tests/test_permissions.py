@@ -1,0 +1,98 @@
+"""Every URL, for every role: who gets the page, who is sent to log in, who gets a 404.
+
+``PAGES`` lists each page with the status each persona must get. A test walks the URL
+configuration and fails when a page is missing here, so a new page cannot ship
+without its permission row.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import client_for
+
+OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
+PERSONAS = ["anonymous", "outsider", "staff_a", "staff_b", "supervisor", "admin", "superuser"]
+
+
+def row(anonymous, outsider, staff_a, staff_b, supervisor, admin, superuser):
+    return dict(zip(PERSONAS, [anonymous, outsider, staff_a, staff_b, supervisor, admin, superuser], strict=True))
+
+
+# (url name, args, expected statuses per persona)
+PAGES = [
+    ("home", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
+    ("unit_list", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
+    ("unit_detail", ["A"], row(REDIRECT, NOT_FOUND, OK, NOT_FOUND, OK, OK, OK)),
+    ("unit_detail", ["B"], row(REDIRECT, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)),
+    ("unit_detail", ["S1"], row(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK)),
+    ("unit_detail", ["C"], row(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
+    ("unit_detail", ["NO-SUCH-UNIT"], row(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    ("health", [], row(OK, OK, OK, OK, OK, OK, OK)),
+    ("login", [], row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    ("password_change", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
+    ("password_change_done", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
+    # The admin sends anyone it does not admit to its own login page.
+    ("admin:index", [], row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK, OK)),
+    ("admin:burden_unit_changelist", [], row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK, OK)),
+    ("admin:burden_membership_changelist", [], row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK, OK)),
+    ("admin:burden_user_changelist", [], row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK, OK)),
+]
+
+# Pages reached only by POST or owned by Django's admin beyond the ones above; each is
+# exercised by its own test (logout, the language switch) or by Django's own suite.
+NOT_PAGES = {"logout", "set_language"}
+
+
+def persona_user(personas, name):
+    return None if name == "anonymous" else getattr(personas, name)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "args", "expected"), PAGES, ids=[f"{p[0]}{p[1]}" for p in PAGES])
+def test_every_page_answers_each_role_as_expected(client, personas, persona, name, args, expected):
+    response = client_for(client, persona_user(personas, persona)).get(reverse(name, args=args))
+    assert response.status_code == expected[persona]
+    if expected[persona] == REDIRECT and persona == "anonymous":
+        assert "login" in response["Location"]
+
+
+def test_every_url_has_a_permission_row():
+    covered = {name for name, _, _ in PAGES} | NOT_PAGES
+    missing = sorted(name for name in _url_names(get_resolver()) if name not in covered)
+    assert missing == [], f"add these URLs to PAGES in {__name__}: {missing}"
+
+
+def _url_names(resolver, namespace=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin's own pages are covered through the rows above
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_logout_needs_a_post_and_ends_the_session(client, personas):
+    client.force_login(personas.staff_a)
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == REDIRECT
+    assert client.get(reverse("home")).status_code == REDIRECT
+
+
+def test_the_outside_unit_page_looks_like_any_missing_page(client, personas):
+    client.force_login(personas.staff_a)
+    sibling = client.get(reverse("unit_detail", args=["B"]))
+    missing = client.get(reverse("unit_detail", args=["NO-SUCH-UNIT"]))
+    assert sibling.status_code == missing.status_code == NOT_FOUND
+    assert _normalised(sibling) == _normalised(missing)
+
+
+def _normalised(response) -> bytes:
+    """The page without what legitimately differs: fresh CSRF masks and the requested address."""
+    html = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
+    html = re.sub(rb'"X-CSRFToken": "[^"]+"', b"", html)
+    return html.replace(response.wsgi_request.get_full_path().encode(), b"<path>")
