@@ -61,9 +61,20 @@ class ScopedAdminMixin:
 
 
 class MembershipInline(ScopedAdminMixin, admin.TabularInline):
+    """Memberships under a unit or a person; only those in the viewer's subtree are shown."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["user", "unit"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user, min_role=scoping.ADMIN)
+
+    # On a person's page ``obj`` is the person, not a unit: the rows are scoped instead.
+    def has_view_permission(self, request, obj=None):
+        return is_unit_admin(request, obj if isinstance(obj, Unit) else None)
+
+    has_change_permission = has_delete_permission = has_view_permission
 
     def has_add_permission(self, request, obj=None):
         return is_unit_admin(request)

@@ -1,0 +1,54 @@
+"""The demo city: believable, complete for every role, and safe to load twice."""
+
+from django.core.management import call_command
+
+from burden import scoping
+from burden.demo import DEMO_LOGINS, DEMO_PASSWORD
+from burden.models import Membership, Unit, User
+from burden.scoping import scope_for
+
+
+def test_the_demo_city_has_the_promised_shape(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    levels = {level: Unit.objects.filter(level=level).count() for level in Unit.Level.values}
+    assert levels["city"] == 1
+    assert levels["district"] == 3
+    assert levels["street"] == 10
+    assert 38 <= levels["community"] <= 45
+    assert levels["department"] >= 3 * 5
+    assert all(u.headcount > 0 for u in Unit.objects.filter(level="community"))
+    assert not Unit.objects.filter(name_en="").exists()
+
+
+def test_loading_twice_changes_nothing(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    before = (Unit.objects.count(), User.objects.count(), Membership.objects.count())
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert (Unit.objects.count(), User.objects.count(), Membership.objects.count()) == before
+
+
+def test_every_role_has_a_demo_login_that_works(client, db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    roles = set()
+    for login in DEMO_LOGINS:
+        assert client.login(username=login.username, password=DEMO_PASSWORD)
+        roles.add(scope_for(User.objects.get(username=login.username)).primary_role)
+        client.logout()
+    assert roles == {scoping.STAFF, scoping.SUPERVISOR, scoping.ADMIN}
+
+
+def test_the_printed_logins_name_the_password(db, capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out
+    assert all(login.username in out for login in DEMO_LOGINS)
+
+
+def test_the_street_supervisor_sees_all_its_communities(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    supervisor = User.objects.get(username="sup_street")
+    street = Unit.objects.get(code="DH-BJ")
+    communities = set(street.children.values_list("code", flat=True))
+    assert communities <= set(Unit.objects.for_user(supervisor).values_list("code", flat=True))
+    staff = User.objects.get(username="staff_jiangtan")
+    assert set(Unit.objects.for_user(staff).values_list("code", flat=True)) == {"DH-BJ-01"}
