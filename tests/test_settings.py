@@ -77,3 +77,13 @@ def test_production_settings_pass_the_deployment_check_without_a_warning():
 
 def test_time_zone_comes_from_the_environment():
     assert settings_value("settings.TIME_ZONE", TIME_ZONE="UTC") == "UTC"
+
+
+def test_every_setting_read_from_the_environment_is_documented():
+    import re
+
+    source = (ROOT / "burden" / "settings.py").read_text()
+    names = set(re.findall(r'(?:os\.environ\.get|env_bool|env_int|env_list)\("([A-Z_]+)"', source))
+    documented = (ROOT / ".env.example").read_text()
+    assert names, "no setting found"
+    assert sorted(name for name in names if name not in documented) == []
