@@ -1,4 +1,6 @@
-"""Core models: people, the unit tree and who belongs where with which role."""
+"""Core models: people, the unit tree, who belongs where with which role, and cost parameters."""
+
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -162,3 +164,71 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+def default_document_minutes() -> dict:
+    return {
+        "notice": 30,
+        "forwarding": 15,
+        "supplementary": 20,
+        "opinion": 45,
+        "feedback_request": 60,
+        "other": 30,
+    }
+
+
+def default_tariffs() -> dict:
+    # Yuan per hour of a grassroots worker's time, by the level of the unit that bears it.
+    return {"city": 120, "district": 100, "street": 80, "community": 60, "department": 100, "other": 80}
+
+
+class CostParameters(models.Model):
+    """The Standard Cost Model's defaults and tariffs; one row, edited by admins.
+
+    A change recomputes the stored burden hours of every record that relies on a
+    default (see ``burden.services.cost_parameters_update``); the money figure is
+    hours x tariff at read time, so tariffs need no recomputation.
+    """
+
+    document_minutes = models.JSONField(
+        _("minutes per document, by kind"),
+        default=default_document_minutes,
+        help_text=_("Used when a document's handling time is not logged."),
+    )
+    minutes_per_data_item = models.DecimalField(
+        _("minutes per data item"),
+        max_digits=6,
+        decimal_places=1,
+        default=15,
+        help_text=_("Used when a data request's filling time is not logged."),
+    )
+    hours_per_working_day = models.DecimalField(_("hours per working day"), max_digits=4, decimal_places=1, default=8)
+    hourly_tariffs = models.JSONField(_("hourly tariff by unit level (yuan)"), default=default_tariffs)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cost parameters")
+        verbose_name_plural = _("cost parameters")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(minutes_per_data_item__gte=0), name="cost_item_minutes_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_working_day__gt=0, hours_per_working_day__lte=24),
+                name="cost_hours_per_day_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Cost parameters"))
+
+    @classmethod
+    def current(cls) -> "CostParameters":
+        """The one row, created with the defaults on first use."""
+        params, _created = cls.objects.get_or_create(pk=1)
+        return params
+
+    def minutes_for_document(self, kind: str) -> Decimal:
+        return Decimal(str(self.document_minutes.get(kind, default_document_minutes().get(kind, 30))))
+
+    def tariff_for(self, level: str) -> Decimal:
+        return Decimal(str(self.hourly_tariffs.get(level, default_tariffs().get(level, 0))))

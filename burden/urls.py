@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<str:code>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("health/", views.health, name="health"),
+    path("meetings/", include("meetings.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -1,8 +1,11 @@
-"""factory_boy factories for the core models."""
+"""factory_boy factories for every model."""
+
+import datetime
 
 import factory
 
 from burden.models import Membership, Unit, User
+from meetings.models import Meeting
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -41,3 +44,25 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     unit = factory.SubFactory(UnitFactory)
     role = Membership.Role.STAFF
+
+
+# --- Records ------------------------------------------------------------------------
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    title = factory.Sequence(lambda n: f"工作部署会{n}")
+    date = datetime.date(2026, 3, 2)
+    unit = factory.SubFactory(UnitFactory)
+    duration_minutes = 90
+    attendees = 2
+    accompanying = 0
+    travel_minutes = 30
+    mode = Meeting.Mode.IN_PERSON
+    category = Meeting.Category.DEPLOYMENT
+
+
+#: The factory of every record model; the shared record tests run over all of them.
+RECORD_FACTORIES = {Meeting: MeetingFactory}

@@ -1,5 +1,7 @@
 """The demo city: believable, complete for every role, and safe to load twice."""
 
+import io
+
 from django.core.management import call_command
 
 from burden import scoping
@@ -8,8 +10,12 @@ from burden.models import Membership, Unit, User
 from burden.scoping import scope_for
 
 
+def load():
+    call_command("load_demo", stdout=io.StringIO())
+
+
 def test_the_demo_city_has_the_promised_shape(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    load()
     levels = {level: Unit.objects.filter(level=level).count() for level in Unit.Level.values}
     assert levels["city"] == 1
     assert levels["district"] == 3
@@ -21,14 +27,14 @@ def test_the_demo_city_has_the_promised_shape(db):
 
 
 def test_loading_twice_changes_nothing(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    load()
     before = (Unit.objects.count(), User.objects.count(), Membership.objects.count())
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    load()
     assert (Unit.objects.count(), User.objects.count(), Membership.objects.count()) == before
 
 
 def test_every_role_has_a_demo_login_that_works(client, db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    load()
     roles = set()
     for login in DEMO_LOGINS:
         assert client.login(username=login.username, password=DEMO_PASSWORD)
@@ -45,7 +51,7 @@ def test_the_printed_logins_name_the_password(db, capsys):
 
 
 def test_the_street_supervisor_sees_all_its_communities(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    load()
     supervisor = User.objects.get(username="sup_street")
     street = Unit.objects.get(code="DH-BJ")
     communities = set(street.children.values_list("code", flat=True))

@@ -13,7 +13,8 @@ STRONG_KEY = "k3y-" + "x7Qp2Lm9Zr4Tw8Vb1Nc6Hd0Fs5Jg3Ky" * 2
 
 def run_manage(*args, **env):
     """Run manage.py in a fresh process with only ``env`` on top of a clean environment."""
-    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")}
+    inherited = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -1,0 +1,280 @@
+"""The browser pages every record app shares: list, detail, create, edit, delete, estimate.
+
+A record app declares a :class:`RecordConfig` (model, form, filters, list columns) and
+includes ``config.urls()``; it writes no view code of its own. URL names follow
+``<app>:<model>_<action>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import get_resolver, path, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
+from django_filters.views import FilterView
+
+from . import scoping
+from .models import CostParameters, Unit
+from .record_display import field_rows, history_rows
+from .scoping import scope_for
+from .services import record_delete, record_restore, record_save, writable_units
+from .views import QueryStringMixin
+
+
+@dataclass
+class RecordConfig:
+    """What a record app declares; everything else is shared."""
+
+    model: type
+    form_class: type
+    filterset_class: type
+    columns: list[str]
+    sort_fields: list[str] = field(default_factory=list)
+    #: Template included on the detail page under the fields (a secondment's clock...).
+    detail_extra_template: str | None = None
+    #: Form fields whose change refreshes the live burden estimate.
+    estimate_fields: list[str] = field(default_factory=list)
+    list_related: list[str] = field(default_factory=lambda: ["unit", "source_unit"])
+    #: Bootstrap icon for the navigation.
+    icon: str = "journal-text"
+
+    #: Every declared config, in declaration order (navigation, tests).
+    registry: ClassVar[list[RecordConfig]] = []
+
+    def __post_init__(self):
+        RecordConfig.registry.append(self)
+
+    @property
+    def model_name(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def app_label(self) -> str:
+        return self.model._meta.app_label
+
+    def url_name(self, action: str) -> str:
+        return f"{self.app_label}:{self.model_name}_{action}"
+
+    def urls(self) -> list:
+        name = self.model_name
+        views = {
+            "list": ("", RecordListView),
+            "create": ("new/", RecordCreateView),
+            "estimate": ("estimate/", RecordEstimateView),
+            "deleted": ("deleted/", RecordDeletedView),
+            "detail": ("<int:pk>/", RecordDetailView),
+            "update": ("<int:pk>/edit/", RecordUpdateView),
+            "delete": ("<int:pk>/delete/", RecordDeleteView),
+            "restore": ("deleted/<int:history_id>/restore/", RecordRestoreView),
+        }
+        return [
+            path(route, view.as_view(config=self), name=f"{name}_{action}") for action, (route, view) in views.items()
+        ]
+
+
+def record_configs() -> list[RecordConfig]:
+    """Every record kind's config; loading the URLconf is what declares them."""
+    get_resolver().url_patterns  # noqa: B018
+    return RecordConfig.registry
+
+
+class RecordMixin(LoginRequiredMixin):
+    config: RecordConfig = None
+
+    @property
+    def model(self):
+        return self.config.model
+
+    def get_queryset(self):
+        return self.config.model.objects.for_user(self.request.user).select_related(*self.config.list_related)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        config = self.config
+        context["config"] = config
+        context["opts"] = config.model._meta
+        context["urls"] = {
+            action: reverse(config.url_name(action)) for action in ("list", "create", "estimate", "deleted")
+        }
+        context["viewer_is_admin"] = scope_for(self.request.user).primary_role == scoping.ADMIN
+        return context
+
+
+class RecordListView(RecordMixin, QueryStringMixin, FilterView):
+    template_name = "records/list.html"
+    paginate_by = 25
+
+    def get_filterset_class(self):
+        return self.config.filterset_class
+
+    def get_ordering(self):
+        sort = self.request.GET.get("sort", "")
+        if sort.lstrip("-") in self.config.sort_fields:
+            return [sort, "-pk"]
+        return self.config.model._meta.ordering
+
+    def get_queryset(self):
+        return super().get_queryset().order_by(*self.get_ordering())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        opts = self.config.model._meta
+        context["columns"] = [(name, opts.get_field(name).verbose_name) for name in self.config.columns]
+        context["sort"] = self.request.GET.get("sort", "")
+        filtered = self.object_list.order_by()
+        context["totals"] = filtered.aggregate(count=Count("pk"), hours=Sum("burden_hours"))
+        params = self.request.GET.copy()
+        params.pop("sort", None)
+        params.pop("page", None)
+        context["sort_query"] = params.urlencode()
+        context["source_unit_options"] = self.config.form_class.source_unit_options()
+        context["unit_options"] = (
+            Unit.objects.for_user(self.request.user).order_by("path").values_list("code", "name", "name_en")[:500]
+        )
+        return context
+
+
+class RecordDetailView(RecordMixin, DetailView):
+    template_name = "records/detail.html"
+    context_object_name = "record"
+    history_shown = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.object
+        params = CostParameters.current()
+        context["fields"] = field_rows(record, self.config.form_class)
+        context["cost"] = record.burden_cost_with(params)
+        context["tariff"] = params.tariff_for(record.unit.level)
+        context["history"] = history_rows(record, limit=self.history_shown)
+        context["can_edit"] = scope_for(self.request.user).role_at(record.unit) is not None
+        return context
+
+
+class RecordFormMixin(RecordMixin):
+    template_name = "records/form.html"
+
+    def get_form_class(self):
+        return self.config.form_class
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["source_unit_options"] = self.config.form_class.source_unit_options()
+        context["estimate_fields"] = self.config.estimate_fields
+        return context
+
+    def form_valid(self, form):
+        record = form.save(commit=False)
+        try:
+            record_save(record=record, user=self.request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        form.save_m2m()
+        self.object = record
+        messages.success(self.request, self.success_text() % {"record": record})
+        if "save_and_add" in self.request.POST:
+            return HttpResponseRedirect(reverse(self.config.url_name("create")))
+        return HttpResponseRedirect(record.get_absolute_url())
+
+
+class RecordCreateView(RecordFormMixin, CreateView):
+    def dispatch(self, request, *args, **kwargs):
+        # Someone with no unit has nothing to record for: say so instead of an empty form.
+        if request.user.is_authenticated and not writable_units(request.user).exists():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def success_text(self):
+        return _("Saved “%(record)s”.")
+
+
+class RecordUpdateView(RecordFormMixin, UpdateView):
+    def success_text(self):
+        return _("Saved your changes to “%(record)s”.")
+
+
+class RecordDeleteView(RecordMixin, DeleteView):
+    template_name = "records/confirm_delete.html"
+    context_object_name = "record"
+
+    def form_valid(self, form):
+        record = self.object
+        label = str(record)
+        record_delete(record=record, user=self.request.user)
+        messages.success(self.request, _("Deleted “%(record)s”. An administrator can restore it.") % {"record": label})
+        return HttpResponseRedirect(reverse(self.config.url_name("list")))
+
+
+class RecordEstimateView(RecordMixin, View):
+    """The burden hours of a form being filled in, as an htmx fragment (saves nothing)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = self.config.form_class(request.POST, user=request.user)
+        form.full_clean()
+        record = form.instance
+        for name, value in form.cleaned_data.items():
+            if name in self.config.estimate_fields:
+                setattr(record, name, value)
+        params = CostParameters.current()
+        try:
+            hours = record.compute_burden_hours(params)
+        except (TypeError, ValueError, AttributeError):
+            hours = None
+        unit = form.cleaned_data.get("unit")
+        cost = record.burden_cost_with(params, hours=hours, level=unit.level) if unit and hours is not None else None
+        return TemplateResponse(request, "records/estimate.html", {"hours": hours, "cost": cost})
+
+
+class RecordDeletedView(RecordMixin, QueryStringMixin, View):
+    """Deleted records of the admin's units, newest first, each with a restore button."""
+
+    def get(self, request, *args, **kwargs):
+        if scope_for(request.user).primary_role != scoping.ADMIN:
+            raise PermissionDenied
+        history = self.config.model.history.model
+        deleted = (
+            history.objects.filter(history_type="-")
+            .filter(scope_for(request.user).q("unit", min_role=scoping.ADMIN))
+            .exclude(id__in=self.config.model.objects.values("pk"))  # already restored
+            .select_related("unit", "history_user")
+            .order_by("-history_date")[:100]
+        )
+        context = {
+            "config": self.config,
+            "opts": self.config.model._meta,
+            "deleted": deleted,
+            "urls": {"list": reverse(self.config.url_name("list"))},
+        }
+        return TemplateResponse(request, "records/deleted.html", context)
+
+
+class RecordRestoreView(RecordMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, history_id, *args, **kwargs):
+        history = self.config.model.history.model
+        scoped = history.objects.filter(scope_for(request.user).q("unit", min_role=scoping.ADMIN))
+        historical = get_object_or_404(scoped, history_id=history_id, history_type="-")
+        try:
+            record = record_restore(historical=historical, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(reverse(self.config.url_name("deleted")))
+        messages.success(request, _("Restored “%(record)s”.") % {"record": record})
+        return HttpResponseRedirect(record.get_absolute_url())

@@ -1,0 +1,129 @@
+"""The base every kind of burden record shares, written once for the five record apps.
+
+A record says which unit bore the burden (``unit``), which unit imposed it
+(``source_unit``), which traces it demanded, what it cost in hours (computed and
+stored on every save) and who created and last changed it; its history is kept.
+The record apps declare their own fields and one ``compute_burden_hours``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .costs import cost
+from .fields import MultipleChoiceField
+from .models import CostParameters, Unit
+from .scoping import ScopedQuerySet
+
+
+class TraceRequirement(models.TextChoices):
+    """The "trace keeping" the paper (4.1.3) asks to stop demanding."""
+
+    PHOTO = "photo", _("Photos")
+    CHECKIN = "checkin", _("Check-in")
+    MATERIAL = "material", _("Written material")
+
+
+class RecordQuerySet(ScopedQuerySet):
+    unit_field = "unit"
+
+
+class BaseRecord(models.Model):
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="%(app_label)s_%(class)s_borne",
+        help_text=_("The unit that bore the burden."),
+    )
+    source_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("source unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(app_label)s_%(class)s_imposed",
+        help_text=_("The unit or department that imposed it."),
+    )
+    trace_requirements = MultipleChoiceField(
+        _("trace requirements"),
+        choices=TraceRequirement.choices,
+        help_text=_("Traces demanded as proof of the work: photos, check-ins, written material."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    burden_hours = models.DecimalField(
+        _("burden hours"), max_digits=12, decimal_places=2, default=Decimal(0), editable=False
+    )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The row's id in your own ledger; importing the same id again updates the record."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(inherit=True, excluded_fields=["updated_at"])
+
+    objects = RecordQuerySet.as_manager()
+
+    #: The field that dates the record (lists, filters, roll-ups, the rules).
+    date_field: ClassVar[str] = "date"
+    #: Short kind name used by the API and the rules (``meeting``, ``document``...).
+    kind: ClassVar[str] = ""
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "external_id"],
+                condition=~Q(external_id=""),
+                name="%(app_label)s_%(class)s_unique_external_id",
+            ),
+            models.CheckConstraint(condition=Q(burden_hours__gte=0), name="%(app_label)s_%(class)s_hours_gte_0"),
+        ]
+
+    def save(self, *args, **kwargs):
+        """Store the burden hours of the record as it is now (reads ``CostParameters`` once)."""
+        self.burden_hours = self.compute_burden_hours(CostParameters.current())
+        super().save(*args, **kwargs)
+
+    @property
+    def record_date(self):
+        return getattr(self, self.date_field)
+
+    def compute_burden_hours(self, params: CostParameters) -> Decimal:
+        raise NotImplementedError
+
+    def compute_burden_hours_now(self) -> Decimal:
+        """The hours under the cost parameters in force now (one query)."""
+        return self.compute_burden_hours(CostParameters.current())
+
+    def burden_cost_with(self, params: CostParameters, *, hours=None, level: str | None = None) -> Decimal:
+        """Money: hours (the stored ones by default) x the hourly tariff of the unit's level."""
+        hours = self.burden_hours if hours is None else hours
+        return cost(hours, params.tariff_for(level or self.unit.level))

@@ -1,0 +1,73 @@
+"""Writes that every way in (browser, import, API) goes through, so they behave the same.
+
+Services take keyword arguments, validate with ``full_clean()``, enforce the scoping
+gate for writing and state their side effects. Views, importers and the API call
+them; none of them saves a record on its own.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from . import scoping
+from .models import Unit
+from .scoping import scope_for
+
+
+def writable_units(user):
+    """The units ``user`` may record burden for: their own units and, for supervisors, their subtree."""
+    return Unit.objects.for_user(user, min_role=scoping.STAFF)
+
+
+def record_validate_unit(*, record, user) -> None:
+    """Refuse, as a field error, a record for a unit the user does not belong to."""
+    if record.unit_id is None:
+        return
+    unit = record.unit
+    if scope_for(user).role_at(unit) is None:
+        raise ValidationError({"unit": _("You can only record burden for your own units.")})
+
+
+@transaction.atomic
+def record_save(*, record, user):
+    """Validate and save a new or changed record as ``user``.
+
+    Side effects: sets ``created_by``/``updated_by``, stores burden hours (``save()``),
+    writes a history row naming ``user``.
+    """
+    if record.pk is not None:
+        stored = type(record).objects.filter(pk=record.pk).only("unit").first()
+        if stored is None or scope_for(user).role_at(stored.unit) is None:
+            raise PermissionDenied
+    record_validate_unit(record=record, user=user)
+    record.full_clean()
+    if record.pk is None:
+        record.created_by = user
+    record.updated_by = user
+    record._history_user = user
+    record.save()
+    return record
+
+
+@transaction.atomic
+def record_delete(*, record, user) -> None:
+    """Delete a record as ``user``; its history keeps it, so an admin can restore it."""
+    if scope_for(user).role_at(record.unit) is None:
+        raise PermissionDenied
+    record._history_user = user
+    record.delete()
+
+
+@transaction.atomic
+def record_restore(*, historical, user):
+    """Bring a deleted record back from its last history row (admins of its unit only)."""
+    record = historical.instance
+    if not scope_for(user).has_role_at(record.unit, scoping.ADMIN):
+        raise PermissionDenied
+    if type(record).objects.filter(pk=record.pk).exists():
+        raise ValidationError(_("This record has already been restored."))
+    record._history_user = user
+    record.save()
+    return record

@@ -1,0 +1,24 @@
+"""Template helpers for the shared record pages."""
+
+from django import template
+from django.utils.html import format_html
+
+from burden.record_display import display_value
+
+register = template.Library()
+
+
+@register.simple_tag
+def cell(record, name):
+    """A record's field as the list shows it."""
+    return display_value(record._meta.get_field(name), getattr(record, name))
+
+
+@register.simple_tag
+def sort_link(label, name, current, query):
+    """A column header that sorts by ``name``, and reverses on a second click."""
+    descending = current == name
+    target = f"-{name}" if descending else name
+    arrow = " ▲" if current == name else " ▼" if current == f"-{name}" else ""
+    prefix = f"{query}&" if query else ""
+    return format_html('<a class="link-body-emphasis" href="?{}sort={}">{}{}</a>', prefix, target, label, arrow)

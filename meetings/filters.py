@@ -1,0 +1,17 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from burden.record_filters import RecordFilterSet
+
+from .models import Meeting
+
+
+class MeetingFilterSet(RecordFilterSet):
+    mode = django_filters.ChoiceFilter(label=_("Mode"), choices=Meeting.Mode.choices, empty_label=_("Any mode"))
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Meeting.Category.choices, empty_label=_("Any category")
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["q", "unit", "source_unit", "date_from", "date_to", "mode", "category"]
