@@ -232,3 +232,49 @@ class CostParameters(models.Model):
 
     def tariff_for(self, level: str) -> Decimal:
         return Decimal(str(self.hourly_tariffs.get(level, default_tariffs().get(level, 0))))
+
+
+class ImportJob(models.Model):
+    """One upload of a ledger file, imported in the background with its progress and outcome.
+
+    While it runs, progress lives in the cache (see ``burden.ledger.jobs``) because
+    the rows are written inside one transaction that others cannot see into; the
+    outcome is stored here when it ends.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Imported")
+        REJECTED = "rejected", _("Rejected: nothing was saved")
+        FAILED = "failed", _("Failed: nothing was saved")
+
+    kind = models.CharField(_("kind of record"), max_length=64)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    user = models.ForeignKey(User, verbose_name=_("imported by"), on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    language = models.CharField(
+        _("language"), max_length=16, default="zh-hans", help_text=_("Errors are written in the uploader's language.")
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ledger import")
+        verbose_name_plural = _("ledger imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)

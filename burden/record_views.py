@@ -24,6 +24,7 @@ from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from . import scoping
+from .ledger import views as ledger_views
 from .models import CostParameters, Unit
 from .record_display import field_rows, history_rows
 from .scoping import scope_for
@@ -76,6 +77,10 @@ class RecordConfig:
             "update": ("<int:pk>/edit/", RecordUpdateView),
             "delete": ("<int:pk>/delete/", RecordDeleteView),
             "restore": ("deleted/<int:history_id>/restore/", RecordRestoreView),
+            "import": ("import/", ledger_views.LedgerImportView),
+            "import_job": ("import/<int:job_id>/", ledger_views.LedgerJobView),
+            "export": ("export/", ledger_views.LedgerExportView),
+            "template": ("template.xlsx", ledger_views.LedgerTemplateView),
         }
         return [
             path(route, view.as_view(config=self), name=f"{name}_{action}") for action, (route, view) in views.items()

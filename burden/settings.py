@@ -184,6 +184,11 @@ STORAGES = {
     },
 }
 
+MEDIA_URL = "media/"
+# Uploaded ledgers; with several hosts, a storage the web and worker hosts share.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+LEDGER_MAX_UPLOAD_MB = env_int("LEDGER_MAX_UPLOAD_MB", 200)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -204,6 +209,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast instead of hanging a web request when Redis is unreachable.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Import progress is shared between the worker and the web processes through the cache.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # --- E-mail -------------------------------------------------------------------------
 

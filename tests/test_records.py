@@ -59,7 +59,9 @@ def test_record_pages_answer_each_role(client, kind, record, personas, persona, 
     assert client.get(url(config, action, record.pk)).status_code == expected
 
 
-@pytest.mark.parametrize("action", ["list", "create", "detail", "update", "delete", "deleted"])
+@pytest.mark.parametrize(
+    "action", ["list", "create", "detail", "update", "delete", "deleted", "import", "export", "template"]
+)
 def test_anonymous_people_are_sent_to_log_in(client, kind, record, action):
     config, _factory = kind
     args = [record.pk] if action in ("detail", "update", "delete") else []
@@ -79,10 +81,20 @@ def test_lists_show_only_records_of_ones_own_units(client, kind, record, tree, p
         assert {r.unit for r in listed} == units, persona
 
 
-def test_someone_without_a_unit_cannot_log_anything(client, kind, personas):
+def test_someone_without_a_unit_cannot_log_or_import_anything(client, kind, personas):
     config, _factory = kind
     client.force_login(personas.outsider)
     assert client.get(url(config, "create")).status_code == 403
+    assert client.get(url(config, "import")).status_code == 403
+
+
+def test_an_export_holds_only_the_viewers_records(client, kind, record, tree, personas):
+    config, factory = kind
+    factory(unit=tree.b)
+    client.force_login(personas.staff_a)
+    lines = b"".join(client.get(url(config, "export"), {"format": "csv"}).streaming_content).decode().splitlines()
+    assert len(lines) == 2  # the header and staff_a's one record
+    assert lines[1].startswith(f"{record.pk},")
 
 
 def test_only_admins_see_deleted_records(client, kind, personas):
@@ -111,6 +123,8 @@ def form_data(config, record) -> dict:
             data[name] = ""
         else:
             data[name] = value
+    # Form fields that are not model fields (a data request's items): the factory says what to type.
+    data.update(getattr(record, "form_extra", {}))
     return data
 
 

@@ -1,0 +1,256 @@
+"""The columns of a record kind's ledger (台账): headers in both languages and cell converters.
+
+A ledger's columns are the kind's form fields plus ``external_id``, under the same
+names as the models and the API. A header matches its column when it is the API
+name, the Chinese label, the English label, or the template's "中文 / English" pair.
+Each column converts a cell (text from CSV, typed values from XLSX) to the model's
+Python value and runs the model field's own validators, so an import is held to the
+same rules as the form.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ..fields import MultipleChoiceField
+from ..models import Unit
+
+#: Columns that exports add for reading; an import of an exported file skips them.
+READ_ONLY_COLUMNS = ["burden_hours", "created_at", "updated_at"]
+ID_COLUMN = "id"
+EXTERNAL_ID = "external_id"
+
+TRUE_WORDS = {"1", "true", "yes", "y", "是", "√", "✓", "有", "需要", "t"}
+FALSE_WORDS = {"0", "false", "no", "n", "否", "×", "✗", "无", "不需要", "f"}
+LIST_SPLIT = re.compile(r"[,，;；、/\s]+")
+DATE_PATTERNS = [
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+class CellError(Exception):
+    """A cell that cannot be read; the message is already translated."""
+
+
+def normalise_header(text: Any) -> str:
+    text = str(text or "").strip().lstrip("*＊").strip()
+    text = text.replace("（", "(").replace("）", ")")
+    return re.sub(r"\s+", " ", text).lower()
+
+
+def bilingual_labels(verbose_name) -> tuple[str, str]:
+    with translation.override("zh-hans"):
+        zh = str(verbose_name)
+    with translation.override("en"):
+        en = str(verbose_name)
+    return zh, en[:1].upper() + en[1:]
+
+
+@dataclass
+class Column:
+    """One ledger column: a model field, or the ``id`` of an exported record."""
+
+    name: str
+    field: models.Field | None
+    required: bool
+    zh: str
+    en: str
+    choices: list[tuple[str, str, str]] = field(default_factory=list)  # (value, zh label, en label)
+
+    @property
+    def header(self) -> str:
+        """The header the template and exports write: both languages."""
+        mark = "*" if self.required else ""
+        return f"{mark}{self.zh} / {self.en}" if self.zh != self.en else f"{mark}{self.en}"
+
+    def aliases(self) -> set[str]:
+        names = {self.name, self.zh, self.en, self.header, f"{self.zh} / {self.en}", f"{self.zh}/{self.en}"}
+        return {normalise_header(name) for name in names}
+
+    def choice_label(self, value: str) -> str:
+        for choice, zh, en in self.choices:
+            if choice == value:
+                return zh if translation.get_language().startswith("zh") else en
+        return value
+
+
+def columns_for(config) -> list[Column]:
+    """The ledger columns of a record kind: its form's fields, then ``external_id``."""
+    opts = config.model._meta
+    names = [*config.form_class._meta.fields, EXTERNAL_ID]
+    columns = []
+    for name in names:
+        model_field = opts.get_field(name)
+        zh, en = bilingual_labels(model_field.verbose_name)
+        choices = []
+        for value, label in model_field.flatchoices if model_field.choices else []:
+            if value == "":
+                continue
+            choice_zh, choice_en = bilingual_labels(label)
+            choices.append((value, choice_zh, choice_en))
+        required = (
+            not model_field.blank and not model_field.has_default() and not isinstance(model_field, models.BooleanField)
+        )
+        columns.append(Column(name, model_field, required, zh, en, choices))
+    return columns
+
+
+@dataclass
+class Converters:
+    """Turns cells into values; holds the look-up tables an import needs, loaded once."""
+
+    writable_units: dict[str, tuple[int, str]]  # code -> (id, level)
+    all_units: dict[str, int]
+    related_ids: dict[type, set[int]] = field(default_factory=dict)
+
+    @classmethod
+    def for_user(cls, user, writable_queryset) -> Converters:
+        return cls(
+            writable_units={
+                code: (pk, level) for pk, code, level in writable_queryset.values_list("pk", "code", "level")
+            },
+            all_units=dict(Unit.objects.values_list("code", "pk")),
+        )
+
+    def convert(self, column: Column, raw: Any):
+        """The Python value of one cell, or ``CellError`` with a translated message."""
+        model_field = column.field
+        empty = raw is None or (isinstance(raw, str) and raw.strip() == "")
+        if empty:
+            if column.required:
+                raise CellError(_("This column is required."))
+            if isinstance(model_field, MultipleChoiceField):
+                return []
+            if model_field.has_default():
+                return model_field.get_default()
+            return None if model_field.null else ""
+        value = self._convert(model_field, column, raw)
+        try:
+            model_field.run_validators(value)
+        except ValidationError as error:
+            raise CellError(" ".join(error.messages)) from None
+        return value
+
+    def _convert(self, model_field, column, raw):
+        if isinstance(model_field, MultipleChoiceField):
+            return [self._choice(column, token) for token in LIST_SPLIT.split(str(raw).strip()) if token]
+        if model_field.choices:
+            return self._choice(column, raw)
+        if isinstance(model_field, models.ForeignKey):
+            return self._foreign_key(model_field, raw)
+        if isinstance(model_field, models.BooleanField):
+            return _boolean(raw)
+        if isinstance(model_field, models.DateField):
+            return _date(raw)
+        if isinstance(model_field, models.DecimalField):
+            return _decimal(raw, model_field)
+        if isinstance(model_field, models.IntegerField):
+            return _integer(raw, model_field)
+        text = str(raw).strip()
+        if isinstance(raw, float) and raw.is_integer():
+            text = str(int(raw))  # Excel turns "12" into 12.0
+        return text
+
+    def _choice(self, column, raw):
+        wanted = normalise_header(raw)
+        for value, zh, en in column.choices:
+            if wanted in (value.lower(), zh.lower(), en.lower()):
+                return value
+        allowed = "、".join(zh if translation.get_language().startswith("zh") else en for _v, zh, en in column.choices)
+        raise CellError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": raw, "allowed": allowed})
+
+    def _foreign_key(self, model_field, raw):
+        target = model_field.related_model
+        if target is Unit:
+            code = str(raw).strip().split()[0]
+            if model_field.name == "unit":
+                if code not in self.writable_units:
+                    if code in self.all_units:
+                        raise CellError(_("You can only record burden for your own units."))
+                    raise CellError(_("There is no unit with the code “%(code)s”.") % {"code": code})
+                return self.writable_units[code][0]
+            if code not in self.all_units:
+                raise CellError(_("There is no unit with the code “%(code)s”.") % {"code": code})
+            return self.all_units[code]
+        pk = _integer(raw, None)
+        known = self.related_ids.setdefault(target, set())
+        if pk not in known:
+            if not target._default_manager.filter(pk=pk).exists():
+                raise CellError(
+                    _("There is no %(model)s with the id %(id)s.") % {"model": target._meta.verbose_name, "id": pk}
+                )
+            known.add(pk)
+        return pk
+
+
+def _boolean(raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellError(_("“%(value)s” is not yes or no; write 是 or 否.") % {"value": raw})
+
+
+def _date(raw) -> datetime.date:
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    text = str(raw).strip()
+    text = text.split(" ")[0] if re.match(r"^\d{4}-\d{1,2}-\d{1,2} \d", text) else text
+    for pattern in DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return datetime.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                break
+    raise CellError(_("“%(value)s” is not a date; write it as 2026-03-01.") % {"value": raw})
+
+
+def _integer(raw, model_field) -> int:
+    if isinstance(raw, bool):
+        raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw})
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)
+    else:
+        text = str(raw).strip().replace(",", "")
+        if not re.fullmatch(r"[-+]?\d+", text):
+            raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw})
+        value = int(text)
+    if isinstance(model_field, (models.PositiveIntegerField, models.PositiveSmallIntegerField)) and value < 0:
+        raise CellError(_("A count cannot be negative."))
+    return value
+
+
+def _decimal(raw, model_field) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip().replace(",", "")) if not isinstance(raw, Decimal) else raw
+    except InvalidOperation:
+        raise CellError(_("“%(value)s” is not a number.") % {"value": raw}) from None
+    if not value.is_finite():
+        raise CellError(_("“%(value)s” is not a number.") % {"value": raw})
+    value = value.quantize(Decimal(1).scaleb(-model_field.decimal_places))
+    if value.adjusted() >= model_field.max_digits - model_field.decimal_places:
+        raise CellError(_("“%(value)s” is too large.") % {"value": raw})
+    return value

@@ -1,0 +1,72 @@
+"""Running an import job: the Celery task's body, and its progress in the cache."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+from django.core.cache import cache
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import ImportJob
+
+logger = logging.getLogger(__name__)
+PROGRESS_SECONDS = 24 * 3600
+
+
+def progress_key(job_id: int) -> str:
+    return f"ledger-import:{job_id}:progress"
+
+
+def job_progress(job: ImportJob) -> dict:
+    """{"phase", "done"} while running; rows already validated or written."""
+    return cache.get(progress_key(job.pk)) or {"phase": "validating", "done": 0}
+
+
+def config_for(kind: str):
+    from ..record_views import record_configs
+
+    for config in record_configs():
+        if config.model._meta.label_lower == kind:
+            return config
+    raise LookupError(kind)
+
+
+def import_job_run(job_id: int) -> None:
+    """Import one job's file; claims the job first so two workers never run it twice."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING
+    )
+    if not claimed:
+        return
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+
+    def progress(phase: str, done: int) -> None:
+        cache.set(progress_key(job_id), {"phase": phase, "done": done}, PROGRESS_SECONDS)
+
+    with translation.override(job.language):
+        job = _run(job, progress)
+    job.finished_at = timezone.now()
+    job.save()
+    cache.delete(progress_key(job_id))
+
+
+def _run(job: ImportJob, progress) -> ImportJob:
+    from .importer import LedgerImport
+
+    try:
+        importer = LedgerImport(
+            config_for(job.kind), user=job.user, open_file=lambda: job.file.open("rb"), progress=progress
+        )
+        result = importer.run()
+    except Exception:
+        logger.exception("ledger import %s failed", job.pk)
+        job.status = ImportJob.Status.FAILED
+        job.message = _("The import stopped on an unexpected error. Nothing was saved; the error has been logged.")
+        return job
+    job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.REJECTED
+    job.rows, job.created, job.updated = result.rows, result.created, result.updated
+    job.unchanged, job.error_count = result.unchanged, result.error_count
+    job.errors = [asdict(error) for error in result.errors]
+    return job
