@@ -10,7 +10,7 @@ PORT ?= 8000
 MAKEMESSAGES := $(MANAGE) makemessages -l zh_Hans --no-location --no-obsolete \
 	--ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=bench --ignore=tests
 
-.PHONY: install run test worker beat lint fmt messages check-translations clean
+.PHONY: install run test worker beat lint fmt messages check-translations bench-import clean
 
 # Idempotent: each step re-runs only when its inputs changed.
 install: $(VENV)/.installed node_modules/.installed staticfiles/.collected
@@ -62,6 +62,12 @@ messages: install
 check-translations: install
 	$(MAKEMESSAGES)
 	$(MANAGE) translations check
+
+# Ledger import of 100,000 documents on SQLite and PostgreSQL, against django-import-export
+# and raw COPY (PostgreSQL at BENCH_POSTGRES_URL, default the local server).
+bench-import: install
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	$(PY) bench/import_bench.py run --rows $(or $(ROWS),100000)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

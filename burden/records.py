@@ -94,7 +94,7 @@ class BaseRecord(models.Model):
     #: The field that dates the record (lists, filters, roll-ups, the rules).
     date_field: ClassVar[str] = "date"
     #: Short kind name used by the API and the rules (``meeting``, ``document``...).
-    kind: ClassVar[str] = ""
+    record_kind: ClassVar[str] = ""
 
     class Meta:
         abstract = True

@@ -61,7 +61,7 @@ class Meeting(BaseRecord):
         _("decision needs a room"), default=False, help_text=_("A decision that could not be taken online.")
     )
 
-    kind = "meeting"
+    record_kind = "meeting"
 
     class Meta(BaseRecord.Meta):
         ordering = ["-date", "-pk"]

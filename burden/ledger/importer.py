@@ -19,8 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from ..bulk import bulk_insert_with_history
 from ..models import CostParameters
 from ..services import writable_units
 from .columns import (
@@ -270,7 +271,7 @@ class LedgerImport:
             else:
                 self.result.unchanged += 1
         if to_create:
-            bulk_create_with_history(to_create, self.model, batch_size=BATCH, default_user=self.user)
+            bulk_insert_with_history(self.model, to_create, user=self.user)
             self.result.created += len(to_create)
         if to_update:
             update_fields = [self.model._meta.get_field(name).attname for name in fields]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from burden.demo import DEMO_PASSWORD, load_demo
+from burden.demo_records import load_demo_records
 from burden.models import Unit
 
 
@@ -9,8 +10,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = load_demo()
+        loaded = load_demo_records()
         units = {u.code: u for u in Unit.objects.filter(code__in=[login.unit_code for login in logins])}
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: {Unit.objects.count()} units."))
+        if loaded:
+            summary = ", ".join(f"{count} {label}" for label, count in loaded.items())
+            self.stdout.write(f"A year of records loaded: {summary}.")
+        else:
+            self.stdout.write("Demo records were already loaded; left as they are.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins / 演示账号  (password / 密码: {DEMO_PASSWORD})")
         width = max(len(login.username) for login in logins)
