@@ -219,7 +219,11 @@ def measure_copy(path: Path) -> dict:
     before = peak_mb()
     start = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY documents_document ({columns}) FROM STDIN WITH (FORMAT csv)", converted)
+        cursor.cursor.copy_expert(
+            f"COPY documents_document ({columns}) FROM STDIN "
+            "WITH (FORMAT csv, FORCE_NOT_NULL (number, trace_requirements, notes))",
+            converted,
+        )
     seconds = time.perf_counter() - start
     return {"rows": rows, "seconds": seconds, "peak_mb": peak_mb(), "baseline_mb": before}
 

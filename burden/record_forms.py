@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit
-from .services import writable_units
+from .services import record_save, writable_units
 
 #: Levels offered in the "source unit" suggestions: the ones that send work down.
 SOURCE_LEVELS = [
@@ -56,6 +56,17 @@ class RecordForm(forms.ModelForm):
             only = list(units[:2])
             if len(only) == 1:
                 self.initial.setdefault("unit", only[0].pk)
+
+    def save_record(self, *, user):
+        """Write the form's record as ``user`` through the services (``ValidationError``: nothing saved).
+
+        A form whose record is written together with other rows (a data request's
+        items) overrides this to call its own service.
+        """
+        record = self.save(commit=False)
+        record_save(record=record, user=user)
+        self.save_m2m()
+        return record
 
     @staticmethod
     def source_unit_options():

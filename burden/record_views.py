@@ -28,7 +28,7 @@ from .ledger import views as ledger_views
 from .models import CostParameters, Unit
 from .record_display import field_rows, history_rows
 from .scoping import scope_for
-from .services import record_delete, record_restore, record_save, writable_units
+from .services import record_delete, record_restore, writable_units
 from .views import QueryStringMixin
 
 
@@ -48,12 +48,18 @@ class RecordConfig:
     list_related: list[str] = field(default_factory=lambda: ["unit", "source_unit"])
     #: Bootstrap icon for the navigation.
     icon: str = "journal-text"
+    #: Ledger columns that are not model fields (``burden.ledger.columns.ExtraColumn``).
+    ledger_extras: list = field(default_factory=list)
 
     #: Every declared config, in declaration order (navigation, tests).
     registry: ClassVar[list[RecordConfig]] = []
 
     def __post_init__(self):
         RecordConfig.registry.append(self)
+
+    @property
+    def ledger_extra_names(self) -> set[str]:
+        return {extra.name for extra in self.ledger_extras}
 
     @property
     def model_name(self) -> str:
@@ -182,13 +188,11 @@ class RecordFormMixin(RecordMixin):
         return context
 
     def form_valid(self, form):
-        record = form.save(commit=False)
         try:
-            record_save(record=record, user=self.request.user)
+            record = form.save_record(user=self.request.user)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        form.save_m2m()
         self.object = record
         messages.success(self.request, self.success_text() % {"record": record})
         if "save_and_add" in self.request.POST:

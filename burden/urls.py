@@ -13,6 +13,10 @@ urlpatterns = [
     path("units/<str:code>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("health/", views.health, name="health"),
     path("meetings/", include("meetings.urls")),
+    path("secondments/", include("secondments.urls")),
+    path("data-requests/", include("datarequests.urls")),
+    path("documents/", include("documents.urls")),
+    path("inspections/", include("inspections.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

@@ -1,5 +1,125 @@
-"""Documents the unit received: kind, length, supplementary chains and deadlines.
+"""Documents the unit received: kind, length, supplementary chains and deadlines."""
 
-The models arrive with the records issue; the app is registered now so that its
-place in the layout, its migrations folder and its translations are ready.
-"""
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from burden.costs import burden_hours_for_document
+from burden.records import BaseRecord
+
+#: How far up a supplementary chain ``clean()`` looks for a loop (one query a step).
+ANCESTOR_LIMIT = 50
+
+
+class Document(BaseRecord):
+    """A document a unit received and had to handle; ``source_unit`` is the issuer.
+
+    Burden hours: the handling time logged (``handling_minutes``) or, when none was
+    logged, the default minutes for the document's kind in ``CostParameters``.
+    """
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Notice")
+        FORWARDING = "forwarding", _("Forwarding only")
+        SUPPLEMENTARY = "supplementary", _("Supplementary notice")
+        OPINION = "opinion", _("Opinion")
+        FEEDBACK_REQUEST = "feedback_request", _("Request for feedback")
+        OTHER = "other", _("Other")
+
+    title = models.CharField(_("title"), max_length=200)
+    number = models.CharField(
+        _("document number"), max_length=100, blank=True, help_text=_("The issuer's reference number, if any.")
+    )
+    received_on = models.DateField(_("received on"))
+    kind = models.CharField(_("kind of document"), max_length=24, choices=Kind.choices, default=Kind.NOTICE)
+    length_chars = models.PositiveIntegerField(
+        _("length (characters)"), default=0, help_text=_("Characters of the body text, attachments excluded.")
+    )
+    pages = models.PositiveIntegerField(_("pages"), default=1)
+    substantive = models.BooleanField(
+        _("has substantive content"),
+        default=True,
+        help_text=_("Untick when the document asks or decides nothing of substance."),
+    )
+    has_local_content = models.BooleanField(
+        _("local content added"),
+        default=True,
+        help_text=_("For a forwarded document: whether the forwarding unit added anything of its own."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supplements",
+        help_text=_("For a supplementary notice: the document it supplements."),
+    )
+    response_deadline = models.DateField(
+        _("response deadline"), null=True, blank=True, help_text=_("Leave empty when no response is required.")
+    )
+    handling_minutes = models.PositiveIntegerField(
+        _("handling time (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the usual time for this kind of document."),
+    )
+
+    date_field = "received_on"
+    record_kind = "document"
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [
+            models.Index(fields=["unit", "received_on"]),
+            models.Index(fields=["source_unit", "received_on"]),
+        ]
+        constraints = [
+            *BaseRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(response_deadline__isnull=True) | Q(response_deadline__gte=F("received_on")),
+                name="document_deadline_not_before_receipt",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="document_not_its_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:document_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.response_deadline and self.received_on and self.response_deadline < self.received_on:
+            errors["response_deadline"] = _("The response deadline cannot be before the day the document arrived.")
+        if self.parent_id is not None:
+            if self.is_own_ancestor():
+                errors["parent"] = _("A document cannot be its own ancestor.")
+            elif self.unit_id is not None and self.parent.unit_id != self.unit_id:
+                errors["parent"] = _("A document can only supplement a document received by the same unit.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_own_ancestor(self) -> bool:
+        """Whether following ``parent`` upwards comes back to this document (looks ``ANCESTOR_LIMIT`` steps up)."""
+        if self.pk is None:
+            return False  # nothing can point at a document not saved yet
+        parent_id = self.parent_id
+        for _step in range(ANCESTOR_LIMIT):
+            if parent_id is None:
+                return False
+            if parent_id == self.pk:
+                return True
+            parent_id = Document.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+        return False
+
+    def compute_burden_hours(self, params):
+        return burden_hours_for_document(
+            handling_minutes=self.handling_minutes, default_minutes=params.minutes_for_document(self.kind)
+        )

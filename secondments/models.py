@@ -1,5 +1,232 @@
-"""Staff lent out to task forces and upper units, with their terms and extensions.
+"""Staff lent out to task forces and upper units, with their terms and extensions."""
 
-The models arrive with the records issue; the app is registered now so that its
-place in the layout, its migrations folder and its translations are ready.
-"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Max, Q, prefetch_related_objects
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from burden.costs import burden_hours_for_secondment, secondment_hours_by_month
+from burden.records import BaseRecord
+from burden.scoping import ScopedQuerySet
+
+# The paper (4.2.1): a first term of at most 3 months, extensions adding at most 3 more.
+# Fixed here for the clock; the rules issue will make them configurable (SEC-TERM, SEC-EXTENSION).
+TERM_MONTHS = 3
+EXTENSION_MONTHS = 3
+
+
+class Secondment(BaseRecord):
+    """A person of ``unit`` (the home unit) lent to ``source_unit`` (the borrowing unit).
+
+    The term runs from ``start_date`` to ``planned_end_date``, moved later by each
+    :class:`Extension`. Burden hours: the working days (Monday to Friday) from the
+    start to the day the person is back, or is due back (``away_until``), x
+    ``CostParameters.hours_per_working_day``. Adding or removing an extension re-saves
+    the secondment (``secondments.services``) so the stored hours follow.
+    """
+
+    person_name = models.CharField(_("person"), max_length=100)
+    host_name = models.CharField(
+        _("host"), max_length=200, help_text=_("The task force or upper-level unit the person works for.")
+    )
+    start_date = models.DateField(_("start date"))
+    planned_end_date = models.DateField(_("planned end date"))
+    returned_on = models.DateField(
+        _("returned on"), null=True, blank=True, help_text=_("Leave empty while the person is still away.")
+    )
+    approved_by = models.CharField(_("approved by"), max_length=100, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    hr_filed_on = models.DateField(_("filed with HR on"), null=True, blank=True)
+
+    date_field = "start_date"
+    record_kind = "secondment"
+
+    class Meta(BaseRecord.Meta):
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("secondment")
+        verbose_name_plural = _("secondments")
+        indexes = [models.Index(fields=["unit", "start_date"]), models.Index(fields=["source_unit", "start_date"])]
+        constraints = [
+            *BaseRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(planned_end_date__gt=F("start_date")), name="secondment_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | Q(returned_on__gte=F("start_date")),
+                name="secondment_return_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} · {self.host_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("secondments:secondment_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start_date and self.planned_end_date and self.planned_end_date <= self.start_date:
+            errors["planned_end_date"] = _("The planned end must be after the start.")
+        if self.start_date and self.returned_on and self.returned_on < self.start_date:
+            errors["returned_on"] = _("The person cannot return before the secondment starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    def compute_burden_hours(self, params) -> Decimal:
+        return burden_hours_for_secondment(
+            start=self.start_date, end=self.away_until, hours_per_day=params.hours_per_working_day
+        )
+
+    def hours_by_month(self, params) -> list[tuple[datetime.date, Decimal]]:
+        """The burden hours split into the calendar months they fall in (first of the month, hours)."""
+        return list(
+            secondment_hours_by_month(
+                start=self.start_date, end=self.away_until, hours_per_day=params.hours_per_working_day
+            ).items()
+        )
+
+    @property
+    def effective_end_date(self) -> datetime.date:
+        """The end of the term: the planned end, or the latest extension's new end."""
+        # An unsaved secondment (a form being filled in) has no extensions to read.
+        extended = [extension.new_end_date for extension in self.extensions.all()] if self.pk else []
+        return max([self.planned_end_date, *extended])
+
+    @property
+    def away_until(self) -> datetime.date:
+        """The last day away: the day the person returned, or the end of the term."""
+        return self.returned_on or self.effective_end_date
+
+    @property
+    def latest_allowed_end(self) -> datetime.date:
+        """The start + the longest first term, then + the longest extension (month by month, as the paper counts)."""
+        return self.start_date + relativedelta(months=TERM_MONTHS) + relativedelta(months=EXTENSION_MONTHS)
+
+    def days_served(self, today: datetime.date) -> int:
+        """Calendar days away so far, the start and ``today`` (or the return day) included."""
+        last = min(today, self.returned_on) if self.returned_on else today
+        return max(0, (last - self.start_date).days + 1)
+
+    def days_left(self, today: datetime.date) -> int:
+        """Calendar days from ``today`` to the end of the term; 0 once past it or back home."""
+        if self.returned_on and self.returned_on <= today:
+            return 0
+        return max(0, (self.effective_end_date - today).days)
+
+    def clock(self, today: datetime.date) -> SecondmentClock:
+        """Where the secondment stands on ``today`` (reads the extensions once)."""
+        prefetch_related_objects([self], "extensions")
+        end = self.effective_end_date
+        return SecondmentClock(
+            today=today,
+            start=self.start_date,
+            end=end,
+            returned_on=self.returned_on,
+            days_served=self.days_served(today),
+            days_left=self.days_left(today),
+            latest_allowed_end=self.latest_allowed_end,
+            extensions=list(self.extensions.all()),
+        )
+
+
+@dataclass(frozen=True)
+class SecondmentClock:
+    """A secondment's term as the detail page's clock shows it."""
+
+    today: datetime.date
+    start: datetime.date
+    end: datetime.date
+    returned_on: datetime.date | None
+    days_served: int
+    days_left: int
+    latest_allowed_end: datetime.date
+    extensions: list[Extension]
+
+    @property
+    def term_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def percent_served(self) -> int:
+        return min(100, round(100 * self.days_served / self.term_days))
+
+    @property
+    def overdue_days(self) -> int:
+        """Days past the end of the term without a return (0 when back or not yet due)."""
+        if self.returned_on is not None:
+            return max(0, (self.returned_on - self.end).days)
+        return max(0, (self.today - self.end).days)
+
+    @property
+    def beyond_allowed_end(self) -> bool:
+        return self.end > self.latest_allowed_end
+
+
+class ExtensionQuerySet(ScopedQuerySet):
+    unit_field = "secondment__unit"
+
+
+class Extension(models.Model):
+    """A re-approved extension of a secondment's term to ``new_end_date``.
+
+    Written through ``secondments.services`` (``secondment_extend``, ``extension_delete``),
+    which re-save the secondment so its burden hours follow the new end.
+    """
+
+    secondment = models.ForeignKey(
+        Secondment, verbose_name=_("secondment"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    new_end_date = models.DateField(_("new end date"))
+    approved_by = models.CharField(_("approved by"), max_length=100, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["new_end_date", "pk"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self) -> str:
+        return str(_("Extended to %(date)s") % {"date": date_format(self.new_end_date)})
+
+    def clean(self):
+        super().clean()
+        if self.secondment_id is None or self.new_end_date is None:
+            return
+        # Read from the database, not the secondment's cached extensions, which may be stale.
+        others = Extension.objects.filter(secondment_id=self.secondment_id).exclude(pk=self.pk)
+        latest = others.aggregate(latest=Max("new_end_date"))["latest"]
+        current_end = max(d for d in (self.secondment.planned_end_date, latest) if d is not None)
+        if self.new_end_date <= current_end:
+            raise ValidationError(
+                {
+                    "new_end_date": _(
+                        "An extension must move the end later than the current end, %(end)s; this one does not extend."
+                    )
+                    % {"end": date_format(current_end)}
+                }
+            )

@@ -171,7 +171,7 @@ def test_a_changed_row_updates_its_record_and_keeps_history(importer, personas, 
     [
         (b"", "empty.csv", "empty"),
         (b"   \n", "blank.csv", "empty"),
-        (("title,date,unit\n").encode(), "header-only.csv", "no rows"),
+        ((b"title,date,unit\n"), "header-only.csv", "no rows"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.csv", "not a spreadsheet"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.xls", ".xls"),
         (b"PK\x03\x04 broken zip", "broken.xlsx", "not a spreadsheet"),
@@ -246,3 +246,28 @@ def test_an_xlsx_export_follows_the_filters_and_the_scope(client, personas, tree
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     titles = [row[1] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert titles == ["甲会二"]
+
+
+def test_a_data_request_ledger_imports_its_items(client, personas, tree, django_capture_on_commit_callbacks):
+    from datarequests.models import CatalogueItem, DataRequest
+
+    CatalogueItem.objects.create(code="POP-01", name="常住人口数", owner_unit=tree.dept)
+    rows = [["低保户信息统计", "2026-03-02", "A", "D1-EDU", "POP-01、低保户名单, 残疾人数", "R-1"]]
+    content = csv_bytes(rows, headers=["title", "date", "unit", "source_unit", "items", "external_id"])
+    client.force_login(personas.staff_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("datarequests:datarequest_import"), {"file": SimpleUploadedFile("r.csv", content)})
+    job = ImportJob.objects.latest("pk")
+    assert job.status == "done", job.errors
+    request = DataRequest.objects.get()
+    assert request.item_values() == ["POP-01", "低保户名单", "残疾人数"]
+    assert request.item_count == 3
+    assert request.burden_hours == request.compute_burden_hours_now() > 0
+    exported = b"".join(client.get(reverse("datarequests:datarequest_export")).streaming_content).decode()
+    assert "POP-01、低保户名单、残疾人数" in exported
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("datarequests:datarequest_import"), {"file": SimpleUploadedFile("again.csv", exported.encode())}
+        )
+    again = ImportJob.objects.latest("pk")
+    assert (again.status, again.unchanged) == ("done", 1), again.errors

@@ -59,9 +59,41 @@ def bilingual_labels(verbose_name) -> tuple[str, str]:
     return zh, en[:1].upper() + en[1:]
 
 
+class ExtraColumn:
+    """A ledger column that is not a model field, declared by a record app (a data request's items).
+
+    The importer calls ``parse`` for each cell, ``apply`` on the unsaved record before
+    its burden hours are computed, and ``write`` once a batch of records is in the
+    database; ``current`` and ``export`` read a stored record's value back.
+    """
+
+    name: str = ""
+    verbose_name = ""
+    required = False
+    hint = ""
+    prefetch: tuple[str, ...] = ()
+    #: Model fields that ``apply`` sets, saved along with the record on an update.
+    derived_fields: tuple[str, ...] = ()
+
+    def parse(self, raw):
+        raise NotImplementedError
+
+    def apply(self, record, value) -> None:
+        """Set what the record derives from the value (before hours are computed)."""
+
+    def current(self, record):
+        raise NotImplementedError
+
+    def export(self, record) -> str:
+        raise NotImplementedError
+
+    def write(self, pairs: list[tuple[object, object]]) -> None:
+        """Store the values of freshly written records (new or updated)."""
+
+
 @dataclass
 class Column:
-    """One ledger column: a model field, or the ``id`` of an exported record."""
+    """One ledger column: a model field, or a column an app declares (``extra``)."""
 
     name: str
     field: models.Field | None
@@ -69,6 +101,7 @@ class Column:
     zh: str
     en: str
     choices: list[tuple[str, str, str]] = field(default_factory=list)  # (value, zh label, en label)
+    extra: ExtraColumn | None = None
 
     @property
     def header(self) -> str:
@@ -90,7 +123,7 @@ class Column:
 def columns_for(config) -> list[Column]:
     """The ledger columns of a record kind: its form's fields, then ``external_id``."""
     opts = config.model._meta
-    names = [*config.form_class._meta.fields, EXTERNAL_ID]
+    names = [name for name in config.form_class._meta.fields if name not in config.ledger_extra_names] + [EXTERNAL_ID]
     columns = []
     for name in names:
         model_field = opts.get_field(name)
@@ -105,6 +138,9 @@ def columns_for(config) -> list[Column]:
             not model_field.blank and not model_field.has_default() and not isinstance(model_field, models.BooleanField)
         )
         columns.append(Column(name, model_field, required, zh, en, choices))
+    for extra in config.ledger_extras:
+        zh, en = bilingual_labels(extra.verbose_name)
+        columns.append(Column(extra.name, None, extra.required, zh, en, extra=extra))
     return columns
 
 
@@ -129,6 +165,10 @@ class Converters:
         """The Python value of one cell, or ``CellError`` with a translated message."""
         model_field = column.field
         empty = raw is None or (isinstance(raw, str) and raw.strip() == "")
+        if column.extra is not None:
+            if empty and column.required:
+                raise CellError(_("This column is required."))
+            return column.extra.parse("" if empty else raw)
         if empty:
             if column.required:
                 raise CellError(_("This column is required."))

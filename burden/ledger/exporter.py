@@ -49,6 +49,8 @@ def _yes_no(value: bool) -> str:
 
 def cell_value(column: Column, record, units: dict[int, str], for_csv: bool):
     """One record's value in one column, as a person would type it back in."""
+    if column.extra is not None:
+        return column.extra.export(record)
     model_field = column.field
     value = getattr(record, model_field.attname)
     if value is None or value == "":
@@ -74,7 +76,8 @@ def _rows(config, queryset, for_csv: bool):
     columns = columns_for(config)
     units = dict(Unit.objects.values_list("pk", "code"))
     yield ["id", *[column.header for column in columns], *read_only_headers(config.model)]
-    for record in queryset.order_by("pk").iterator(chunk_size=CHUNK):
+    prefetch = [name for column in columns if column.extra for name in column.extra.prefetch]
+    for record in queryset.prefetch_related(*prefetch).order_by("pk").iterator(chunk_size=CHUNK):
         hours = str(record.burden_hours) if for_csv else float(record.burden_hours)
         created = timezone.localtime(record.created_at).replace(tzinfo=None)
         updated = timezone.localtime(record.updated_at).replace(tzinfo=None)
@@ -158,7 +161,7 @@ def template_response(config) -> FileResponse:
             validation.showErrorMessage = True
             sheet.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}10000")
-        if isinstance(column.field, models.DateField):
+        if column.field is not None and isinstance(column.field, models.DateField):
             for row in range(2, 202):
                 sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
     lists.sheet_state = "hidden"
@@ -198,6 +201,8 @@ def _instructions(sheet, columns: list[Column]) -> None:
 
 
 def _hint(column: Column) -> str:
+    if column.extra is not None:
+        return str(column.extra.hint)
     model_field = column.field
     if column.name == EXTERNAL_ID:
         return _("Optional: your own ledger's id for this row.")

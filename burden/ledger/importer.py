@@ -79,6 +79,7 @@ class LedgerImport:
         self.open_file = open_file
         self.progress = progress or (lambda phase, done: None)
         self.columns = columns_for(config)
+        self.extras = [column for column in self.columns if column.extra is not None]
         self.converters = Converters.for_user(user, writable_units(user))
         self.result = ImportResult()
 
@@ -155,9 +156,24 @@ class LedgerImport:
 
     def _instance(self, values: dict):
         record = self.model()
-        for name, value in values.items():
-            setattr(record, self.model._meta.get_field(name).attname, value)
+        self._assign(record, values)
         return record
+
+    def _assign(self, record, values: dict) -> bool:
+        """Set the row's values on ``record``; True when that changed anything."""
+        changed = False
+        extras = {column.name: column.extra for column in self.extras}
+        for name, value in values.items():
+            if name in extras:
+                if record.pk is None or extras[name].current(record) != value:
+                    extras[name].apply(record, value)
+                    changed = True
+                continue
+            attname = self.model._meta.get_field(name).attname
+            if getattr(record, attname) != value:
+                setattr(record, attname, value)
+                changed = True
+        return changed
 
     def _clean(self, number: int, record) -> bool:
         try:
@@ -255,33 +271,43 @@ class LedgerImport:
                 record = self._instance(values)
                 record.created_by = record.updated_by = self.user
                 record.burden_hours = record.compute_burden_hours(params)
-                to_create.append(record)
-                continue
-            changed = False
-            for name, value in values.items():
-                attname = self.model._meta.get_field(name).attname
-                if getattr(current, attname) != value:
-                    setattr(current, attname, value)
-                    changed = True
-            if changed:
+                to_create.append((record, values))
+            elif self._assign(current, values):
                 current.updated_by = self.user
                 current.updated_at = now
                 current.burden_hours = current.compute_burden_hours(params)
-                to_update.append(current)
+                to_update.append((current, values))
             else:
                 self.result.unchanged += 1
         if to_create:
-            bulk_insert_with_history(self.model, to_create, user=self.user)
+            bulk_insert_with_history(self.model, [record for record, _values in to_create], user=self.user)
             self.result.created += len(to_create)
         if to_update:
-            update_fields = [self.model._meta.get_field(name).attname for name in fields]
-            update_fields += ["burden_hours", "updated_by", "updated_at"]
-            bulk_update_with_history(to_update, self.model, update_fields, batch_size=BATCH, default_user=self.user)
+            update_fields = [
+                self.model._meta.get_field(name).attname for name in fields if name not in self._extra_names
+            ]
+            update_fields += ["burden_hours", "updated_by", "updated_at", *self._extra_fields]
+            records = [record for record, _values in to_update]
+            bulk_update_with_history(records, self.model, update_fields, batch_size=BATCH, default_user=self.user)
             self.result.updated += len(to_update)
+        for column in self.extras:
+            column.extra.write([(record, values[column.name]) for record, values in to_create + to_update])
+
+    @property
+    def _extra_names(self) -> set[str]:
+        return {column.name for column in self.extras}
+
+    @property
+    def _extra_fields(self) -> list[str]:
+        """Model fields an extra column derives (a data request's item count)."""
+        return [name for column in self.extras for name in column.extra.derived_fields]
 
     def _existing(self, batch) -> dict:
         """Records the batch names, by id or by (unit, external id), in one or two queries."""
         scoped = self.model.objects.for_user(self.user)
+        prefetch = [name for column in self.extras for name in column.extra.prefetch]
+        if prefetch:
+            scoped = scoped.prefetch_related(*prefetch)
         ids = [record_id for _values, record_id in batch if record_id is not None]
         externals = {
             (values["unit"], values[EXTERNAL_ID])

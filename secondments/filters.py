@@ -1,0 +1,18 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from burden.record_filters import RecordFilterSet
+
+from .models import Secondment
+
+
+class SecondmentFilterSet(RecordFilterSet):
+    returned = django_filters.BooleanFilter(
+        label=_("Returned"), field_name="returned_on", lookup_expr="isnull", exclude=True
+    )
+
+    search_fields = ["person_name", "host_name", "notes"]
+
+    class Meta:
+        model = Secondment
+        fields = ["q", "unit", "source_unit", "date_from", "date_to", "returned"]
