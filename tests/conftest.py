@@ -18,12 +18,23 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from burden.celery import app as celery_app
 from burden.models import Membership, Unit
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 PASSWORD = "pw-for-tests-1"
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code run outside a request speaks English in tests, so messages read the same everywhere.
+
+    Requests still pick their language as in production (LocaleMiddleware).
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
