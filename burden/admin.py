@@ -7,11 +7,13 @@ every choice in a form and every object permission goes through the scoping gate
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import scoping
-from .models import Membership, Unit, User
+from .models import CostParameters, Membership, Unit, User
 from .scoping import scope_for
+from .services import cost_parameters_update
 
 
 def is_unit_admin(request, obj=None) -> bool:
@@ -144,3 +146,38 @@ class UserAdmin(DjangoUserAdmin):
 admin.site.register(Unit, UnitAdmin)
 admin.site.register(Membership, MembershipAdmin)
 admin.site.register(User, UserAdmin)
+
+
+@admin.register(CostParameters)
+class CostParametersAdmin(SimpleHistoryAdmin):
+    """The tariffs and defaults of the burden hours; saving recomputes the stored hours."""
+
+    readonly_fields = ["updated_at"]
+
+    def has_module_permission(self, request):
+        return can_set_cost_parameters(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_set_cost_parameters(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_set_cost_parameters(request.user)
+
+    def has_add_permission(self, request):
+        return can_set_cost_parameters(request.user) and not CostParameters.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        changed = cost_parameters_update(params=obj, user=request.user)
+        total = sum(changed.values())
+        self.message_user(
+            request, _("Saved. The burden hours of %(count)s records were recomputed.") % {"count": total}
+        )
+
+
+def can_set_cost_parameters(user) -> bool:
+    """City-wide settings: superusers and admins of a top-level unit."""
+    scope = scope_for(user)
+    return scope.everything or any(g.role == scoping.ADMIN and g.path.count("/") == 2 for g in scope.grants)

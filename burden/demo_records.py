@@ -43,6 +43,7 @@ class DemoContext:
     staff: dict[int, User]
     fallback_user: User
     params: CostParameters
+    scale: float = 1.0
     counter: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -68,13 +69,18 @@ class DemoContext:
         return self.rng.choices(candidates, weights)[0]
 
     def count(self, weight: float) -> int:
-        """A whole number of events whose average is ``weight`` (Poisson-like, cheap)."""
+        """A whole number of events whose average is ``weight`` x scale (cheap, not quite Poisson)."""
+        weight *= self.scale
         whole = int(weight)
         return whole + (1 if self.rng.random() < weight - whole else 0)
 
     def external_id(self, kind: str) -> str:
         self.counter[kind] = self.counter.get(kind, 0) + 1
         return f"{DEMO_PREFIX}{kind}-{self.counter[kind]}"
+
+    @staticmethod
+    def timedelta(days: int) -> datetime.timedelta:
+        return datetime.timedelta(days=days)
 
     def author(self, unit: Unit) -> User:
         return self.staff.get(unit.pk, self.fallback_user)
@@ -109,8 +115,11 @@ def demo_records_loaded() -> bool:
 
 
 @transaction.atomic
-def load_demo_records(today: datetime.date | None = None) -> dict[str, int]:
-    """Build a year of records ending ``today``; returns how many of each kind (nothing if loaded)."""
+def load_demo_records(today: datetime.date | None = None, scale: float = 1.0) -> dict[str, int]:
+    """Build a year of records ending ``today``; returns how many of each kind (nothing if loaded).
+
+    ``scale`` thins the flow (tests use a quarter of it); the pattern stays the same.
+    """
     if demo_records_loaded():
         return {}
     units = list(Unit.objects.all())
@@ -124,5 +133,6 @@ def load_demo_records(today: datetime.date | None = None) -> dict[str, int]:
         staff=staff,
         fallback_user=User.objects.filter(is_superuser=True).order_by("pk").first(),
         params=CostParameters.current(),
+        scale=scale,
     )
     return {label: generate(context) for label, generate in _generators()}

@@ -71,3 +71,27 @@ def record_restore(*, historical, user):
     record._history_user = user
     record.save()
     return record
+
+
+@transaction.atomic
+def cost_parameters_update(*, params, user) -> dict[str, int]:
+    """Save changed cost parameters and bring every stored burden hour in line with them.
+
+    Only records that rely on a default move (a document without a logged handling
+    time, a data request without a logged filling time, every secondment when the
+    working day changes); each kind does it in a few set-based UPDATEs. Returns how
+    many rows of each kind changed.
+    """
+    from .models import CostParameters
+    from .record_views import record_configs
+
+    params.full_clean()
+    previous = CostParameters.objects.select_for_update().get(pk=params.pk)
+    params._history_user = user
+    params.save()
+    changed = {}
+    for config in record_configs():
+        recompute = getattr(config.model, "recompute_default_hours", None)
+        if recompute is not None:
+            changed[config.model._meta.label_lower] = recompute(previous, params)
+    return changed

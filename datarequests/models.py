@@ -130,6 +130,24 @@ class DataRequest(BaseRecord):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def recompute_default_hours(cls, old, new) -> int:
+        """Requests without a logged filling time: items x the new minutes per item.
+
+        One UPDATE per distinct number of items (a handful), computed in Python so
+        that the rounding is the cost function's own on every database.
+        """
+        if new.minutes_per_data_item == old.minutes_per_data_item:
+            return 0
+        relying = cls.objects.filter(filling_hours__isnull=True)
+        changed = 0
+        for count in relying.order_by().values_list("item_count", flat=True).distinct():
+            hours = burden_hours_for_data_request(
+                filling_hours=None, item_count=count, minutes_per_item=new.minutes_per_data_item
+            )
+            changed += relying.filter(item_count=count).update(burden_hours=hours)
+        return changed
+
     def get_absolute_url(self) -> str:
         return reverse("datarequests:datarequest_detail", args=[self.pk])
 

@@ -90,6 +90,17 @@ class Document(BaseRecord):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def recompute_default_hours(cls, old, new) -> int:
+        """Documents without a logged handling time take their kind's new default (one UPDATE a kind)."""
+        changed = 0
+        for kind in cls.Kind.values:
+            minutes = new.minutes_for_document(kind)
+            if minutes != old.minutes_for_document(kind):
+                hours = burden_hours_for_document(handling_minutes=None, default_minutes=minutes)
+                changed += cls.objects.filter(kind=kind, handling_minutes__isnull=True).update(burden_hours=hours)
+        return changed
+
     def get_absolute_url(self) -> str:
         return reverse("documents:document_detail", args=[self.pk])
 

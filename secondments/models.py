@@ -71,6 +71,25 @@ class Secondment(BaseRecord):
     def __str__(self) -> str:
         return f"{self.person_name} · {self.host_name}"
 
+    @classmethod
+    def recompute_default_hours(cls, old, new) -> int:
+        """Working days x hours a day: a new working day scales every stored figure.
+
+        One UPDATE per distinct stored figure (one per length of stay, not per row),
+        computed in Python so that the arithmetic is exact on every database.
+        """
+        if new.hours_per_working_day == old.hours_per_working_day:
+            return 0
+        changed = 0
+        stored = cls.objects.order_by().values_list("burden_hours", flat=True).distinct()
+        # Scaling down, the smallest first (and up, the largest first), so that no row
+        # that was just scaled matches a later group and is scaled twice.
+        for hours in sorted(stored, reverse=new.hours_per_working_day > old.hours_per_working_day):
+            days = Decimal(hours) / Decimal(old.hours_per_working_day)
+            scaled = (days * Decimal(new.hours_per_working_day)).quantize(Decimal("0.01"))
+            changed += cls.objects.filter(burden_hours=hours).update(burden_hours=scaled)
+        return changed
+
     def get_absolute_url(self) -> str:
         return reverse("secondments:secondment_detail", args=[self.pk])
 

@@ -10,12 +10,12 @@ from burden.models import Membership, Unit, User
 from burden.scoping import scope_for
 
 
-def load():
-    call_command("load_demo", stdout=io.StringIO())
+def load(*options):
+    call_command("load_demo", *options, stdout=io.StringIO())
 
 
 def test_the_demo_city_has_the_promised_shape(db):
-    load()
+    load("--no-records")
     levels = {level: Unit.objects.filter(level=level).count() for level in Unit.Level.values}
     assert levels["city"] == 1
     assert levels["district"] == 3
@@ -27,14 +27,14 @@ def test_the_demo_city_has_the_promised_shape(db):
 
 
 def test_loading_twice_changes_nothing(db):
-    load()
+    load("--no-records")
     before = (Unit.objects.count(), User.objects.count(), Membership.objects.count())
-    load()
+    load("--no-records")
     assert (Unit.objects.count(), User.objects.count(), Membership.objects.count()) == before
 
 
 def test_every_role_has_a_demo_login_that_works(client, db):
-    load()
+    load("--no-records")
     roles = set()
     for login in DEMO_LOGINS:
         assert client.login(username=login.username, password=DEMO_PASSWORD)
@@ -44,17 +44,41 @@ def test_every_role_has_a_demo_login_that_works(client, db):
 
 
 def test_the_printed_logins_name_the_password(db, capsys):
-    call_command("load_demo")
+    call_command("load_demo", "--no-records")
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
     assert all(login.username in out for login in DEMO_LOGINS)
 
 
 def test_the_street_supervisor_sees_all_its_communities(db):
-    load()
+    load("--no-records")
     supervisor = User.objects.get(username="sup_street")
     street = Unit.objects.get(code="DH-BJ")
     communities = set(street.children.values_list("code", flat=True))
     assert communities <= set(Unit.objects.for_user(supervisor).values_list("code", flat=True))
     staff = User.objects.get(username="staff_jiangtan")
     assert set(Unit.objects.for_user(staff).values_list("code", flat=True)) == {"DH-BJ-01"}
+
+
+def test_a_year_of_records_loads_once_with_a_seasonal_pattern(db):
+    import datetime
+
+    from burden.demo_records import load_demo_records
+    from burden.record_views import record_configs
+    from documents.models import Document
+
+    load("--no-records")
+    assert load_demo_records(scale=0.25)
+    counts = {config.model: config.model.objects.count() for config in record_configs()}
+    assert all(count > 0 for count in counts.values()), counts
+    assert load_demo_records() == {}  # a second load leaves them alone
+    assert {config.model: config.model.objects.count() for config in record_configs()} == counts
+
+    today = datetime.date.today()
+    december = Document.objects.filter(received_on__month=12).exclude(received_on__year=today.year + 1).count()
+    february = Document.objects.filter(received_on__month=2).count()
+    assert december > february * 2  # year-end evaluations against the Spring Festival
+    heavy = Document.objects.filter(source_unit__code="DH-YJJ").count()
+    ordinary = Document.objects.filter(source_unit__code="DH-MZJ").count()
+    assert heavy > ordinary * 2
+    assert all(document.burden_hours > 0 for document in Document.objects.all()[:200])

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from burden.demo import DEMO_PASSWORD, load_demo
 from burden.demo_records import load_demo_records
@@ -8,12 +9,20 @@ from burden.models import Unit
 class Command(BaseCommand):
     help = "Create or refresh the demo city (units and a person for every role) and print the logins."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-records", action="store_true", help="Only the units and the people, without a year of records."
+        )
+
+    def handle(self, *args, no_records=False, **options):
         logins = load_demo()
-        loaded = load_demo_records()
+        with translation.override("en"):
+            loaded = {} if no_records else load_demo_records()
         units = {u.code: u for u in Unit.objects.filter(code__in=[login.unit_code for login in logins])}
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: {Unit.objects.count()} units."))
-        if loaded:
+        if no_records:
+            pass
+        elif loaded:
             summary = ", ".join(f"{count} {label}" for label, count in loaded.items())
             self.stdout.write(f"A year of records loaded: {summary}.")
         else:
