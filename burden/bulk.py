@@ -14,9 +14,8 @@ included; nothing here runs ``save()`` or signals.
 
 from __future__ import annotations
 
-import datetime
 import io
-from decimal import Decimal
+import json
 
 from django.db import connection, models
 from django.utils import timezone
@@ -39,18 +38,16 @@ def bulk_insert_with_history(model, records: list, *, user, batch_size: int = 50
         record.updated_at = now
     _reserve_ids(model, records)
     fields = model._meta.concrete_fields
-    rows = [[_db_value(f, getattr(r, f.attname)) for f in fields] for r in records]
-    _insert(model._meta.db_table, [f.column for f in fields], rows)
+    _insert(model._meta.db_table, fields, [[getattr(r, f.attname) for f in fields] for r in records])
 
     history = model.history.model
     tracked = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
-    extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
-    history_rows = [
-        [_db_value(f, getattr(r, f.attname)) for f in tracked]
-        + [_db_value(None, now), None, "+", user.pk if user else None]
-        for r in records
-    ]
-    _insert(history._meta.db_table, [f.column for f in tracked] + extra, history_rows)
+    stamp = [now, None, "+", user.pk if user else None]
+    history_fields = tracked + [history._meta.get_field(name) for name in HISTORY_COLUMNS]
+    _insert(history._meta.db_table, history_fields, [[getattr(r, f.attname) for f in tracked] + stamp for r in records])
+
+
+HISTORY_COLUMNS = ["history_date", "history_change_reason", "history_type", "history_user"]
 
 
 def _reserve_ids(model, records: list) -> None:
@@ -75,49 +72,48 @@ def _reserve_ids(model, records: list) -> None:
         record.pk = record_id
 
 
-def _db_value(field, value):
-    """The value as the database driver takes it (what Django's compiler would send)."""
-    if value is None:
-        return None
+def _converter(field):
+    """A function from a Python value to what the driver takes, decided once per field."""
     if isinstance(field, MultipleChoiceField):
-        return field.get_prep_value(value)
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if field is not None and isinstance(field, models.JSONField):
-        return field.get_db_prep_save(value, connection)
-    return value
+        return lambda value: None if value is None else field.get_prep_value(value)
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda value: None if value is None else adapt(value)
+    if isinstance(field, models.DateField):
+        return lambda value: None if value is None else value.isoformat()
+    if isinstance(field, models.DecimalField):
+        return lambda value: None if value is None else str(value)
+    if isinstance(field, models.JSONField):
+        return lambda value: None if value is None else json.dumps(value)
+    return None  # strings, numbers, booleans, ids: as they are
 
 
-def _insert(table: str, columns: list[str], rows: list[list]) -> None:
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_CONSTANTS = {None: r"\N", True: "t", False: "f"}
+
+
+def _insert(table: str, fields: list, rows: list[list]) -> None:
+    converters = [(index, convert) for index, field in enumerate(fields) if (convert := _converter(field))]
+    for row in rows:
+        for index, convert in converters:
+            row[index] = convert(row[index])
+    quoted = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             buffer = io.StringIO()
+            constants = COPY_CONSTANTS
             for row in rows:
-                buffer.write("\t".join(_copy_text(value) for value in row))
+                buffer.write(
+                    "\t".join(
+                        constants[value]
+                        if value is None or value is True or value is False
+                        else str(value).translate(COPY_ESCAPES)
+                        for value in row
+                    )
+                )
                 buffer.write("\n")
             buffer.seek(0)
             cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)
         else:
-            marks = ", ".join(["%s"] * len(columns))
+            marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", rows)
-
-
-def _copy_text(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = str(value)
-    if any(c in text for c in "\\\t\n\r"):
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from burden.celery import app as celery_app
 from tests.conftest import env_required
@@ -76,9 +77,13 @@ def database_url_for(db_settings: dict) -> str:
 
 
 def _drop_celery_connections(app) -> None:
-    """Forget the app's cached broker pool and result backend so they follow its current conf."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget the app's cached broker pool and result backend so they follow its current conf.
+
+    kombu keeps connection and producer pools in process-wide registries; closing
+    one pool while its producer pool stays registered leaves "Acquire on closed
+    pool" for the next task sent, so the registries are emptied as a whole.
+    """
+    kombu_pools.reset()
     app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
