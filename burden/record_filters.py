@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit
+from .record_forms import DatePicker
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = DatePicker()
 
 
 class RecordFilterSet(django_filters.FilterSet):

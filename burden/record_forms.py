@@ -16,6 +16,15 @@ SOURCE_LEVELS = [
 ]
 
 
+class DatePicker(forms.DateInput):
+    """The browser's date picker; it only reads ISO dates, whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class UnitCodeField(forms.ModelChoiceField):
     """A unit typed or picked by its code, with the names offered as suggestions (a datalist)."""
 
@@ -27,6 +36,12 @@ class UnitCodeField(forms.ModelChoiceField):
         kwargs.setdefault("to_field_name", "code")
         kwargs.setdefault("widget", forms.TextInput(attrs={"list": datalist_id, "autocomplete": "off"}))
         super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        # A bound instance gives the unit's id; the input shows (and posts back) its code.
+        if isinstance(value, int):
+            return Unit.objects.filter(pk=value).values_list("code", flat=True).first() or value
+        return super().prepare_value(value)
 
     def to_python(self, value):
         # A suggestion may arrive as "CODE name"; the code is the first word.

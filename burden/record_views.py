@@ -115,7 +115,8 @@ class RecordMixin(LoginRequiredMixin):
         context["config"] = config
         context["opts"] = config.model._meta
         context["urls"] = {
-            action: reverse(config.url_name(action)) for action in ("list", "create", "estimate", "deleted")
+            action: reverse(config.url_name(action))
+            for action in ("list", "create", "estimate", "deleted", "import", "export", "template")
         }
         context["viewer_is_admin"] = scope_for(self.request.user).primary_role == scoping.ADMIN
         return context

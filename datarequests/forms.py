@@ -4,12 +4,12 @@ from django import forms
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from burden.record_forms import RecordForm
+from burden.record_forms import DatePicker, RecordForm
 
 from .models import CatalogueItem, DataRequest, DataRequestItem
 from .services import NO_ITEMS, data_request_save
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = DatePicker()
 ITEM_SEPARATORS = re.compile(r"[\r\n,，、]+")
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from burden.record_forms import RecordForm
+from burden.record_forms import DatePicker, RecordForm
 
 from .models import Document
 
@@ -37,8 +37,8 @@ class DocumentForm(RecordForm):
         ]
         field_classes = {"parent": DocumentChoiceField}
         widgets = {
-            "received_on": forms.DateInput(attrs={"type": "date"}),
-            "response_deadline": forms.DateInput(attrs={"type": "date"}),
+            "received_on": DatePicker(),
+            "response_deadline": DatePicker(),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 

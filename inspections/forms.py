@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from burden.record_forms import RecordForm
+from burden.record_forms import DatePicker, RecordForm
 
 from .models import Inspection, InspectionPlan
 
@@ -28,7 +28,7 @@ class InspectionForm(RecordForm):
             "notes",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": DatePicker(),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 

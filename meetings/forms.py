@@ -1,6 +1,6 @@
 from django import forms
 
-from burden.record_forms import RecordForm
+from burden.record_forms import DatePicker, RecordForm
 
 from .models import Meeting
 
@@ -26,6 +26,6 @@ class MeetingForm(RecordForm):
             "notes",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": DatePicker(),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from burden.record_forms import RecordForm
+from burden.record_forms import DatePicker, RecordForm
 
 from .models import Extension, Secondment
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = DatePicker()
 
 
 class SecondmentForm(RecordForm):

@@ -252,3 +252,21 @@ def test_the_estimate_fragment_saves_nothing(client, kind, tree, personas):
     assert response.status_code == 200
     assert response.context["hours"] == built.compute_burden_hours_now()
     assert not config.model.objects.exists()
+
+
+def test_the_edit_form_shows_iso_dates_and_unit_codes_in_chinese(client, kind, record, personas):
+    config, _factory = kind
+    client.force_login(personas.staff_a)
+    page = client.get(url(config, "update", record.pk), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    date_value = getattr(record, config.model.date_field).isoformat()
+    assert f'value="{date_value}"' in page  # the browser's date picker reads nothing else
+    assert 'name="source_unit" value="D1-EDU"' in page
+
+
+def test_the_list_links_to_its_import_export_and_template(client, kind, personas):
+    config, _factory = kind
+    client.force_login(personas.staff_a)
+    page = client.get(url(config, "list")).content.decode()
+    for action in ("import", "export", "create"):
+        assert f'href="{url(config, action)}' in page
+    assert f'href="{url(config, "template")}"' in client.get(url(config, "import")).content.decode()
