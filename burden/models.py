@@ -278,3 +278,7 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+
+# The rules engine's tables live in their own module; importing them here registers them.
+from .rule_models import PendingEvaluation, RuleChange, RuleSetting, Violation, ViolationEvent  # noqa: E402, F401

@@ -5,10 +5,10 @@ from operator import or_
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Unit
+from .models import Unit, Violation
 from .record_forms import DatePicker
 
 DATE_INPUT = DatePicker()
@@ -30,6 +30,11 @@ class RecordFilterSet(django_filters.FilterSet):
     )
     date_from = django_filters.DateFilter(label=_("From"), method="filter_date_from", widget=DATE_INPUT)
     date_to = django_filters.DateFilter(label=_("To"), method="filter_date_to", widget=DATE_INPUT)
+    flagged = django_filters.BooleanFilter(
+        label=_("Flagged"),
+        method="filter_flagged",
+        widget=forms.Select(choices=[("", _("Either")), ("true", _("With open flags")), ("false", _("Without"))]),
+    )
 
     search_fields = ["title", "notes"]
 
@@ -54,6 +59,10 @@ class RecordFilterSet(django_filters.FilterSet):
     def filter_source_unit(self, queryset, name, value):
         code = value.strip().split()[0] if value.strip() else ""
         return queryset.filter(source_unit__code=code)
+
+    def filter_flagged(self, queryset, name, value):
+        flags = Violation.objects.open().filter(record_kind=queryset.model.record_kind, record_id=OuterRef("pk"))
+        return queryset.filter(Exists(flags)) if value else queryset.exclude(Exists(flags))
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(**{f"{self.date_field}__gte": value})

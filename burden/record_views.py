@@ -13,7 +13,8 @@ from typing import ClassVar
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -25,7 +26,7 @@ from django_filters.views import FilterView
 
 from . import scoping
 from .ledger import views as ledger_views
-from .models import CostParameters, Unit
+from .models import CostParameters, Unit, Violation
 from .record_display import field_rows, history_rows
 from .scoping import scope_for
 from .services import record_delete, record_restore, writable_units
@@ -136,7 +137,20 @@ class RecordListView(RecordMixin, QueryStringMixin, FilterView):
         return self.config.model._meta.ordering
 
     def get_queryset(self):
-        return super().get_queryset().order_by(*self.get_ordering())
+        open_flags = (
+            Violation.objects.open()
+            .filter(record_kind=self.config.model.record_kind, record_id=OuterRef("pk"))
+            .order_by()
+            .values("record_id")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return (
+            super()
+            .get_queryset()
+            .annotate(open_flags=Coalesce(Subquery(open_flags), Value(0)))
+            .order_by(*self.get_ordering())
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -169,6 +183,9 @@ class RecordDetailView(RecordMixin, DetailView):
         context["cost"] = record.burden_cost_with(params)
         context["tariff"] = params.tariff_for(record.unit.level)
         context["history"] = history_rows(record, limit=self.history_shown)
+        context["flags"] = Violation.objects.filter(record_kind=record.record_kind, record_id=record.pk).order_by(
+            "status", "-last_seen"
+        )
         context["can_edit"] = scope_for(self.request.user).role_at(record.unit) is not None
         return context
 

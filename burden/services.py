@@ -7,6 +7,8 @@ them; none of them saves a record on its own.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from . import scoping
 from .models import Unit
 from .scoping import scope_for
+
+logger = logging.getLogger(__name__)
 
 
 def writable_units(user):
@@ -48,16 +52,48 @@ def record_save(*, record, user):
     record.updated_by = user
     record._history_user = user
     record.save()
+    evaluation_queue(record)
     return record
 
 
 @transaction.atomic
 def record_delete(*, record, user) -> None:
-    """Delete a record as ``user``; its history keeps it, so an admin can restore it."""
+    """Delete a record as ``user``; its history keeps it, so an admin can restore it.
+
+    Side effect: its violations are cleared by the evaluation that follows.
+    """
     if scope_for(user).role_at(record.unit) is None:
         raise PermissionDenied
     record._history_user = user
+    record_id = record.pk
     record.delete()
+    record.pk = record_id
+    evaluation_queue(record)
+
+
+def evaluation_queue(record) -> None:
+    """Have the rules evaluate ``record`` once the current transaction commits.
+
+    The pending row is written in the caller's transaction, so it exists exactly
+    when the change does; if the broker cannot take the task, the row waits for the
+    next sweep and nothing is lost.
+    """
+    from .models import PendingEvaluation
+
+    kind, record_id = record.record_kind, record.pk
+    PendingEvaluation.objects.bulk_create(
+        [PendingEvaluation(record_kind=kind, record_id=record_id, unit_id=record.unit_id)], ignore_conflicts=True
+    )
+    transaction.on_commit(lambda: dispatch_evaluation(kind, record_id))
+
+
+def dispatch_evaluation(kind: str, record_id: int) -> None:
+    from .tasks import evaluate_record
+
+    try:
+        evaluate_record.delay(kind, record_id)
+    except Exception:  # the broker is down: the pending row stays for the sweep
+        logger.warning("could not queue the evaluation of %s %s; the next sweep will do it", kind, record_id)
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import rule_views, views
 from .forms import LoginForm
 
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<str:code>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("health/", views.health, name="health"),
+    path("rules/", rule_views.RuleListView.as_view(), name="rule_list"),
+    path("rules/<str:code>/", rule_views.RuleDetailView.as_view(), name="rule_detail"),
     path("meetings/", include("meetings.urls")),
     path("secondments/", include("secondments.urls")),
     path("data-requests/", include("datarequests.urls")),

@@ -31,6 +31,8 @@ PAGES = [
     ("unit_detail", ["C"], row(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
     ("unit_detail", ["NO-SUCH-UNIT"], row(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     ("health", [], row(OK, OK, OK, OK, OK, OK, OK)),
+    ("rule_list", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
+    ("rule_detail", ["MTG-DURATION"], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
     ("login", [], row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     ("password_change", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
     ("password_change_done", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),

@@ -50,6 +50,21 @@ def import_job_run(job_id: int) -> None:
     job.finished_at = timezone.now()
     job.save()
     cache.delete(progress_key(job_id))
+    if job.status == ImportJob.Status.DONE and (job.created or job.updated):
+        _evaluate_kind(job.kind)
+
+
+def _evaluate_kind(kind: str) -> None:
+    """The imported rows are checked by a sweep of their kind's rules (set-based, not row by row)."""
+    from ..rules.engine import rules_for
+    from ..tasks import sweep_rules
+
+    model = config_for(kind).model
+    codes = [rule.code for rule in rules_for(model.record_kind)]
+    try:
+        sweep_rules.delay(None, codes)
+    except Exception:  # broker down: the scheduled sweep covers them
+        logger.warning("could not queue the sweep after import; the scheduled sweep will cover it")
 
 
 def _run(job: ImportJob, progress) -> ImportJob:

@@ -1,0 +1,169 @@
+"""What the rules engine stores: rule settings and their audit, violations and their timeline.
+
+Imported by ``burden.models``; kept apart because it is its own subject.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedQuerySet
+
+
+class RuleSetting(models.Model):
+    """An admin's choice for one rule: on or off, and the parameters that differ from the paper's."""
+
+    rule = models.CharField(_("rule"), max_length=32, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rule setting")
+        verbose_name_plural = _("rule settings")
+
+    def __str__(self) -> str:
+        return self.rule
+
+
+class RuleChange(models.Model):
+    """The audit of a threshold change: who, when, what it was, what it became and why."""
+
+    rule = models.CharField(_("rule"), max_length=32, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    old = models.JSONField(_("before"))
+    new = models.JSONField(_("after"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        verbose_name = _("rule change")
+        verbose_name_plural = _("rule changes")
+
+    def __str__(self) -> str:
+        return f"{self.rule} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ViolationQuerySet(ScopedQuerySet):
+    unit_field = "unit"
+
+    def open(self):
+        return self.filter(status__in=Violation.OPEN_STATUSES)
+
+
+class Violation(models.Model):
+    """One finding of one rule on one record (and key), with a life of its own.
+
+    The system opens it, refreshes ``last_seen`` each time the finding holds, moves
+    it to *cleared* when it stops holding and back to *open* if it returns; people
+    acknowledge, resolve or waive it. The message is rendered in the reader's
+    language from the rule and ``details``.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+        WAIVED = "waived", _("Waived")
+        CLEARED = "cleared", _("Cleared")
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    OPEN_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED)
+
+    rule = models.CharField(_("rule"), max_length=32)
+    record_kind = models.CharField(_("kind of record"), max_length=32)
+    record_id = models.PositiveBigIntegerField(_("record"))
+    key = models.CharField(_("key"), max_length=64, blank=True, default="")
+    unit = models.ForeignKey("burden.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    source_unit = models.ForeignKey(
+        "burden.Unit", verbose_name=_("source unit"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.MEDIUM)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    details = models.JSONField(_("details"), default=dict)
+    first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"))
+
+    objects = ViolationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen", "-pk"]
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+        constraints = [
+            # Two workers evaluating the same record can never make a second violation.
+            models.UniqueConstraint(fields=["rule", "record_kind", "record_id", "key"], name="violation_unique_finding")
+        ]
+        indexes = [
+            models.Index(fields=["record_kind", "record_id"]),
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["rule", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.record_kind} {self.record_id}"
+
+    @property
+    def message(self) -> str:
+        from .rules.engine import violation_message
+
+        return violation_message(self)
+
+    @property
+    def rule_title(self) -> str:
+        from .rules import get_rule
+
+        try:
+            return str(get_rule(self.rule).title)
+        except KeyError:
+            return self.rule
+
+
+class ViolationEvent(models.Model):
+    """A step in a violation's timeline: a status change or a comment, by a person or the system."""
+
+    violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("violation event")
+        verbose_name_plural = _("violation events")
+
+    def __str__(self) -> str:
+        return f"{self.violation_id}: {self.from_status} -> {self.to_status}"
+
+
+class PendingEvaluation(models.Model):
+    """A saved record still to be evaluated, written in the save's own transaction.
+
+    The Celery task deletes it once done; if the broker was down when the record was
+    saved, the row survives and the next sweep (or ``evaluate_rules``) picks it up, so
+    no evaluation is ever lost.
+    """
+
+    record_kind = models.CharField(max_length=32)
+    record_id = models.PositiveBigIntegerField()
+    unit = models.ForeignKey("burden.Unit", on_delete=models.CASCADE, related_name="+", null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record_kind", "record_id"], name="pending_once_per_record")]
+
+    def __str__(self) -> str:
+        return f"{self.record_kind} {self.record_id}"

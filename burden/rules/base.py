@@ -1,0 +1,181 @@
+"""The rule type and its registry.
+
+A rule is small and pure: a code, a translated title and description, the clause of
+the source paper it enforces, the kind of record it reads, typed parameters with the
+paper's defaults, a severity, and ``find()``: from a queryset of records, the
+parameters and ``today`` to findings. It never saves, sends or looks at a request;
+writing findings to violations is ``burden.rules.engine.violations_sync``.
+
+Record rules look at one record at a time and are written as queryset filters, so the
+same code evaluates one saved record or sweeps a million. Aggregate and clock rules
+(``aggregate = True``) compare records with each other or with the calendar; they
+also say which records a saved one can affect (``related``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+SEVERITIES = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A typed, validated threshold of a rule."""
+
+    name: str
+    label: Promise
+    default: Any
+    kind: str = "int"  # "int" or "choices" (a set of allowed values)
+    minimum: int = 0
+    maximum: int | None = None
+    choices: tuple[tuple[str, Promise], ...] = ()
+
+    def clean(self, value):
+        """The value as the rule reads it, or ``ValidationError`` saying what is wrong."""
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                raise ValidationError(_("Enter a whole number."))
+            try:
+                number = int(value)
+            except ValueError:
+                raise ValidationError(_("Enter a whole number.")) from None
+            if number < self.minimum:
+                raise ValidationError(_("Enter %(minimum)s or more.") % {"minimum": self.minimum})
+            if self.maximum is not None and number > self.maximum:
+                raise ValidationError(_("Enter %(maximum)s or less.") % {"maximum": self.maximum})
+            return number
+        if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+            raise ValidationError(_("Choose from the list."))
+        allowed = {choice for choice, _label in self.choices}
+        unknown = [item for item in value if item not in allowed]
+        if unknown:
+            raise ValidationError(_("Unknown choice: %(values)s.") % {"values": ", ".join(unknown)})
+        return sorted(set(value))
+
+    def schema(self) -> dict:
+        """A JSON schema of the parameter, for the API and the thresholds page."""
+        if self.kind == "int":
+            schema = {"type": "integer", "minimum": self.minimum, "default": self.default}
+            if self.maximum is not None:
+                schema["maximum"] = self.maximum
+            return {**schema, "title": str(self.label)}
+        return {
+            "type": "array",
+            "items": {"type": "string", "enum": [choice for choice, _label in self.choices]},
+            "uniqueItems": True,
+            "default": list(self.default),
+            "title": str(self.label),
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a rule found: a record (and a key, when one record can break a rule twice)."""
+
+    record_id: int
+    unit_id: int
+    source_unit_id: int | None
+    values: dict = field(default_factory=dict)  # what the message says, kept as the details
+    key: str = ""
+
+
+class Rule:
+    """Subclass, set the attributes and write ``find``; ``register`` it in its module."""
+
+    code: ClassVar[str]
+    title: ClassVar[Promise]
+    description: ClassVar[Promise]
+    message: ClassVar[Promise]  # formatted with the finding's values and the parameters
+    clause: ClassVar[str]
+    record_kind: ClassVar[str]
+    severity: ClassVar[str] = "medium"
+    params: ClassVar[tuple[Param, ...]] = ()
+    aggregate: ClassVar[bool] = False
+
+    def find(self, records: QuerySet, params: dict, today: datetime.date) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def related(self, record) -> QuerySet:
+        """The records whose findings a change to ``record`` can change (itself, for record rules)."""
+        return type(record).objects.filter(pk=record.pk)
+
+    @property
+    def kind_label(self) -> str:
+        """The kind of record the rule reads, in the reader's language."""
+        from .engine import ANY_KIND, record_models
+
+        if self.record_kind == ANY_KIND:
+            return _("Every kind of record")
+        model = record_models().get(self.record_kind)
+        return str(model._meta.verbose_name_plural) if model else self.record_kind
+
+    @property
+    def severity_label(self) -> str:
+        from ..models import Violation
+
+        return str(Violation.Severity(self.severity).label)
+
+    def defaults(self) -> dict:
+        return {param.name: param.default for param in self.params}
+
+    def clean_params(self, values: dict) -> dict:
+        """Every parameter validated, the defaults filling what is not given; errors by name."""
+        cleaned, errors = {}, {}
+        known = {param.name for param in self.params}
+        for name in values:
+            if name not in known:
+                errors[name] = [_("This rule has no parameter of this name.")]
+        for param in self.params:
+            try:
+                cleaned[param.name] = param.clean(values.get(param.name, param.default))
+            except ValidationError as error:
+                errors[param.name] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def render(self, values: dict, params: dict) -> str:
+        """The finding's message in the active language."""
+        return str(self.message) % {**params, **values}
+
+    @staticmethod
+    def finding(record_values: dict, key: str = "", **values) -> Finding:
+        """A finding from a ``.values("pk", "unit_id", "source_unit_id")`` row and what was found."""
+        return Finding(
+            record_id=record_values["pk"],
+            unit_id=record_values["unit_id"],
+            source_unit_id=record_values["source_unit_id"],
+            values=values,
+            key=key,
+        )
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(rule_class: type[Rule]) -> type[Rule]:
+    """Class decorator: one instance of each rule, by code."""
+    assert rule_class.severity in SEVERITIES, rule_class.code
+    assert rule_class.code not in REGISTRY, f"two rules with the code {rule_class.code}"
+    REGISTRY[rule_class.code] = rule_class()
+    return rule_class
+
+
+def all_rules() -> list[Rule]:
+    from . import catalogue  # noqa: F401  (the rule modules register on import)
+
+    return sorted(REGISTRY.values(), key=lambda rule: rule.code)
+
+
+def get_rule(code: str) -> Rule:
+    all_rules()
+    return REGISTRY[code]
