@@ -70,7 +70,14 @@ def test_every_catalogue_is_complete_and_compiled():
     assert [problem for path in paths for problem in catalogue_problems(path)] == []
 
 
-PAGES = [("home", []), ("unit_list", []), ("unit_detail", ["S1"]), ("password_change", [])] + [
+PAGES = [
+    ("home", []),
+    ("unit_list", []),
+    ("unit_detail", ["S1"]),
+    ("password_change", []),
+    ("rule_list", []),
+    ("rule_detail", ["SEC-TERM"]),
+] + [
     (config.url_name(action), []) for config in record_configs() for action in ("list", "create")
 ]
 PERSONAS = ["staff_a", "supervisor", "admin", "outsider"]
