@@ -77,9 +77,7 @@ PAGES = [
     ("password_change", []),
     ("rule_list", []),
     ("rule_detail", ["SEC-TERM"]),
-] + [
-    (config.url_name(action), []) for config in record_configs() for action in ("list", "create")
-]
+] + [(config.url_name(action), []) for config in record_configs() for action in ("list", "create")]
 PERSONAS = ["staff_a", "supervisor", "admin", "outsider"]
 
 
