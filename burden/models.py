@@ -281,4 +281,11 @@ class ImportJob(models.Model):
 
 
 # The rules engine's tables live in their own module; importing them here registers them.
-from .rule_models import PendingEvaluation, RuleChange, RuleSetting, Violation, ViolationEvent  # noqa: E402, F401
+from .rule_models import (  # noqa: E402, F401
+    PendingEvaluation,
+    RuleChange,
+    RuleOverride,
+    RuleSetting,
+    Violation,
+    ViolationEvent,
+)

@@ -28,10 +28,40 @@ class RuleSetting(models.Model):
         return self.rule
 
 
+class RuleOverride(models.Model):
+    """Parameters of a rule for one unit and everything below it; the nearest override wins.
+
+    So a district can be stricter (or looser) than the city: its units are judged by
+    the district's thresholds, a street's own override by the street's.
+    """
+
+    rule = models.CharField(_("rule"), max_length=32)
+    unit = models.ForeignKey("burden.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    params = models.JSONField(_("parameters"), default=dict)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rule override")
+        verbose_name_plural = _("rule overrides")
+        constraints = [models.UniqueConstraint(fields=["rule", "unit"], name="rule_override_once_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} @ {self.unit_id}"
+
+
 class RuleChange(models.Model):
     """The audit of a threshold change: who, when, what it was, what it became and why."""
 
     rule = models.CharField(_("rule"), max_length=32, db_index=True)
+    unit = models.ForeignKey(
+        "burden.Unit",
+        verbose_name=_("for the unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for the rule's own thresholds; a unit for an override of its subtree."),
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from . import scoping
 from .admin import can_set_cost_parameters as can_set_thresholds
-from .models import RuleChange, RuleSetting, Violation
+from .models import RuleChange, RuleOverride, RuleSetting, Unit, Violation
+from .record_forms import UnitCodeField
 from .rules import all_rules, get_rule
 from .rules.engine import rule_state
 
@@ -52,6 +54,9 @@ class ThresholdForm(forms.Form):
     def __init__(self, *args, rule, **kwargs):
         super().__init__(*args, **kwargs)
         self.rule = rule
+        self.add_param_fields(rule)
+
+    def add_param_fields(self, rule):
         for param in rule.params:
             if param.kind == "int":
                 field = forms.IntegerField(label=param.label, min_value=param.minimum, max_value=param.maximum)
@@ -60,6 +65,7 @@ class ThresholdForm(forms.Form):
                     label=param.label, choices=param.choices, required=False, widget=forms.CheckboxSelectMultiple
                 )
             self.fields[f"param_{param.name}"] = field
+        self.order_fields([*(name for name in self.fields if name.startswith("param_")), "enabled", "reason"])
 
     def clean(self):
         cleaned = super().clean()
@@ -101,6 +107,57 @@ def _dispatch_sweep(code: str) -> None:
         logger.warning("could not queue the sweep of %s; the scheduled sweep will apply it", code)
 
 
+class OverrideForm(ThresholdForm):
+    """Thresholds of a rule for one unit and its subtree, set by an admin of that unit."""
+
+    enabled = None
+    unit = UnitCodeField(
+        queryset=Unit.objects.none(),
+        datalist_id="override-unit-options",
+        label=gettext_lazy("Unit (with the units below it)"),
+    )
+
+    def __init__(self, *args, rule, user, **kwargs):
+        super().__init__(*args, rule=rule, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.for_user(user, min_role=scoping.ADMIN)
+        self.fields["unit"].error_messages["invalid_choice"] = _(
+            "You can only set thresholds for units you administer."
+        )
+        self.order_fields(["unit", *(name for name in self.fields if name.startswith("param_")), "reason"])
+
+
+@transaction.atomic
+def rule_override_set(*, rule, unit, params: dict, reason: str, user) -> RuleChange:
+    """Create or change the override of ``rule`` for ``unit``'s subtree, audited; re-applied after commit."""
+    override = RuleOverride.objects.select_for_update().filter(rule=rule.code, unit=unit).first()
+    old = override.params if override else None
+    if override is None:
+        override = RuleOverride(rule=rule.code, unit=unit)
+    override.params = params
+    override.save()
+    change = RuleChange.objects.create(
+        rule=rule.code, unit=unit, changed_by=user, old={"params": old}, new={"params": params}, reason=reason
+    )
+    transaction.on_commit(lambda: _dispatch_sweep(rule.code))
+    return change
+
+
+@transaction.atomic
+def rule_override_remove(*, override, reason: str, user) -> None:
+    """Remove an override: its subtree is judged by the thresholds above it again (audited, re-applied)."""
+    RuleChange.objects.create(
+        rule=override.rule,
+        unit=override.unit,
+        changed_by=user,
+        old={"params": override.params},
+        new={"params": None},
+        reason=reason,
+    )
+    code = override.rule
+    override.delete()
+    transaction.on_commit(lambda: _dispatch_sweep(code))
+
+
 class RuleDetailView(LoginRequiredMixin, View):
     def get_rule(self, code):
         try:
@@ -108,19 +165,33 @@ class RuleDetailView(LoginRequiredMixin, View):
         except KeyError:
             raise Http404 from None
 
-    def context(self, request, rule, form=None):
+    def context(self, request, rule, form=None, override_form=None):
         enabled, params = rule_state(rule)
         can_edit = can_set_thresholds(request.user)
         if can_edit and form is None:
             initial = {"enabled": enabled, **{f"param_{name}": value for name, value in params.items()}}
             form = ThresholdForm(rule=rule, initial=initial)
         open_count = Violation.objects.for_user(request.user).open().filter(rule=rule.code).count()
+        administered = Unit.objects.for_user(request.user, min_role=scoping.ADMIN)
+        can_override = administered.exists()
+        if can_override and override_form is None:
+            override_form = OverrideForm(
+                rule=rule, user=request.user, initial={f"param_{name}": value for name, value in params.items()}
+            )
+        overrides = (
+            RuleOverride.objects.filter(rule=rule.code, unit__in=Unit.objects.for_user(request.user))
+            .select_related("unit")
+            .order_by("unit__path")
+        )
         return {
+            "override_form": override_form if can_override else None,
+            "overrides": [(o, [(p, o.params.get(p.name, params[p.name])) for p in rule.params]) for o in overrides],
+            "override_units": administered.order_by("path").values_list("code", "name", "name_en")[:500],
             "rule": rule,
             "enabled": enabled,
             "params": [(p, params[p.name]) for p in rule.params],
             "form": form if can_edit else None,
-            "changes": RuleChange.objects.filter(rule=rule.code).select_related("changed_by")[:20],
+            "changes": RuleChange.objects.filter(rule=rule.code).select_related("changed_by", "unit")[:20],
             "open_count": open_count,
         }
 
@@ -130,6 +201,11 @@ class RuleDetailView(LoginRequiredMixin, View):
 
     def post(self, request, code):
         rule = self.get_rule(code)
+        action = request.POST.get("action", "thresholds")
+        if action == "override":
+            return self.post_override(request, rule)
+        if action == "remove_override":
+            return self.post_remove_override(request, rule)
         if not can_set_thresholds(request.user):
             raise PermissionDenied
         form = ThresholdForm(request.POST, rule=rule)
@@ -146,4 +222,33 @@ class RuleDetailView(LoginRequiredMixin, View):
             messages.info(request, _("Nothing changed."))
         else:
             messages.success(request, _("Saved. The rule is being applied again to every record it covers."))
+        return HttpResponseRedirect(reverse("rule_detail", args=[rule.code]))
+
+    def post_override(self, request, rule):
+        if not Unit.objects.for_user(request.user, min_role=scoping.ADMIN).exists():
+            raise PermissionDenied
+        form = OverrideForm(request.POST, rule=rule, user=request.user)
+        if not form.is_valid():
+            return TemplateResponse(
+                request, "rules/detail.html", self.context(request, rule, override_form=form), status=400
+            )
+        rule_override_set(
+            rule=rule,
+            unit=form.cleaned_data["unit"],
+            params=form.cleaned_data["params"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        )
+        messages.success(request, _("Saved. The rule is being applied again to every record it covers."))
+        return HttpResponseRedirect(reverse("rule_detail", args=[rule.code]))
+
+    def post_remove_override(self, request, rule):
+        administered = Unit.objects.for_user(request.user, min_role=scoping.ADMIN)
+        override = RuleOverride.objects.filter(
+            rule=rule.code, unit__in=administered, pk=request.POST.get("override") or 0
+        ).first()
+        if override is None:
+            raise Http404
+        rule_override_remove(override=override, reason=request.POST.get("reason", ""), user=request.user)
+        messages.success(request, _("Removed. The units below it follow the thresholds above it again."))
         return HttpResponseRedirect(reverse("rule_detail", args=[rule.code]))

@@ -260,3 +260,64 @@ def test_with_redis_stopped_saves_go_on_and_every_record_is_evaluated_once_it_is
     assert evaluate_pending() == 3  # the broker is back: the five-minute task runs
     assert Violation.objects.filter(rule="MTG-DURATION", status="open").count() == 3
     assert not PendingEvaluation.objects.exists()
+
+
+def test_a_district_can_be_stricter_than_the_city_and_the_nearest_override_wins(tree):
+    from burden.models import RuleOverride
+
+    in_d1 = MeetingFactory(unit=tree.a, duration_minutes=80)  # community A, under S1 under D1
+    in_d2 = MeetingFactory(unit=tree.c, duration_minutes=80)  # community C, under D2
+    RuleOverride.objects.create(rule="MTG-DURATION", unit=tree.d1, params={"max_minutes": 60})
+    sweep(codes=["MTG-DURATION"])
+    assert list(Violation.objects.open().values_list("record_id", flat=True)) == [in_d1.pk]
+    assert Violation.objects.get().details["max_minutes"] == 60
+
+    RuleOverride.objects.create(rule="MTG-DURATION", unit=tree.s1, params={"max_minutes": 120})
+    sweep(codes=["MTG-DURATION"])
+    assert not Violation.objects.open().exists()  # the street's own, nearer threshold applies
+    assert in_d2.pk not in Violation.objects.values_list("record_id", flat=True)
+
+
+def test_an_admin_sets_and_removes_an_override_through_the_rule_page(
+    client, personas, tree, django_capture_on_commit_callbacks
+):
+    from burden.models import RuleOverride
+
+    MeetingFactory(unit=tree.a, duration_minutes=80)
+    url = reverse("rule_detail", args=["MTG-DURATION"])
+    client.force_login(personas.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"action": "override", "unit": "D1", "param_max_minutes": "60", "reason": "东区从严"}
+        )
+    assert response.status_code == 302
+    assert Violation.objects.get().status == "open"
+    override = RuleOverride.objects.get()
+    assert RuleChange.objects.get().unit == tree.d1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "remove_override", "override": override.pk, "reason": "试点结束"})
+    assert not RuleOverride.objects.exists()
+    assert Violation.objects.get().status == "cleared"
+
+
+def test_an_override_only_within_the_units_one_administers(client, personas, tree):
+    from burden.models import Membership, RuleOverride
+    from tests.factories import MembershipFactory, UserFactory
+
+    district_admin = MembershipFactory(user=UserFactory(username="adm_d2"), unit=tree.d2, role=Membership.Role.ADMIN)
+    client.force_login(district_admin.user)
+    url = reverse("rule_detail", args=["MTG-DURATION"])
+    response = client.post(url, {"action": "override", "unit": "D1", "param_max_minutes": "60", "reason": "x"})
+    assert response.status_code == 400
+    assert "unit" in response.context["override_form"].errors
+    assert client.post(url, {"enabled": "on", "param_max_minutes": "10", "reason": "x"}).status_code == 403
+    assert (
+        client.post(url, {"action": "override", "unit": "D2", "param_max_minutes": "60", "reason": "x"}).status_code
+        == 302
+    )
+    assert RuleOverride.objects.get().unit == tree.d2
+    client.force_login(personas.staff_a)
+    assert (
+        client.post(url, {"action": "override", "unit": "A", "param_max_minutes": "1", "reason": "x"}).status_code
+        == 403
+    )

@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from ..models import PendingEvaluation, RuleSetting, Violation, ViolationEvent
+from ..models import PendingEvaluation, RuleOverride, RuleSetting, Violation, ViolationEvent
 from .base import Finding, Rule, all_rules, get_rule
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,13 @@ def rule_state(rule: Rule, settings_by_code: dict | None = None) -> tuple[bool, 
     if setting is None:
         return True, rule.defaults()
     return setting.enabled, {**rule.defaults(), **setting.params}
+
+
+def overrides_by_rule() -> dict[str, list]:
+    overrides: dict[str, list] = {}
+    for override in RuleOverride.objects.select_related("unit"):
+        overrides.setdefault(override.rule, []).append(override)
+    return overrides
 
 
 def rules_for(kind: str) -> list[Rule]:
@@ -146,12 +155,45 @@ def _move(violations: list[Violation], status: str) -> None:
     )
 
 
-def evaluate(rule: Rule, kind: str, model, scope, today: datetime.date, settings_by_code=None) -> dict[str, int]:
+def param_groups(rule: Rule, params: dict, overrides: list | None = None) -> list[tuple[dict, Q]]:
+    """(parameters, filter on the record's unit) for each group of units judged alike.
+
+    Units under an override take its parameters (over the rule's own); the nearest
+    override wins, so a deeper override carves its subtree out of the one above it.
+    """
+    if overrides is None:
+        overrides = list(RuleOverride.objects.filter(rule=rule.code).select_related("unit"))
+    if not overrides:
+        return [(params, Q())]
+    paths = {override.unit.path: override for override in overrides}
+    groups = []
+    for path, override in paths.items():
+        inner = [other for other in paths if other != path and other.startswith(path)]
+        query = Q(unit__path__startswith=path)
+        for other in inner:
+            query &= ~Q(unit__path__startswith=other)
+        groups.append(({**params, **override.params}, query))
+    rest = Q()
+    for path in paths:
+        rest &= ~Q(unit__path__startswith=path)
+    groups.append((params, rest))
+    return groups
+
+
+def evaluate(
+    rule: Rule, kind: str, model, scope, today: datetime.date, settings_by_code=None, overrides_by_code=None
+) -> dict[str, int]:
     """One rule over the records of ``scope`` (a queryset of ``model``, or ids of deleted records)."""
     enabled, params = rule_state(rule, settings_by_code)
     records = scope if hasattr(scope, "values") else model.objects.none()
-    findings = list(rule.find(records, params, today)) if enabled else []
-    return violations_sync(rule, kind, findings, scope, params)
+    findings = []
+    if enabled:
+        overrides = None if overrides_by_code is None else overrides_by_code.get(rule.code, [])
+        for group_params, units in param_groups(rule, params, overrides):
+            for finding in rule.find(records.filter(units), group_params, today):
+                # The limits a finding was judged by travel with it, for its message.
+                findings.append(replace(finding, values={**group_params, **finding.values}))
+    return violations_sync(rule, kind, findings, scope, {})
 
 
 def evaluate_record(kind: str, record_id: int, today: datetime.date | None = None) -> None:
@@ -181,6 +223,7 @@ def sweep(today: datetime.date | None = None, codes: Iterable[str] | None = None
     """Every enabled rule (or the ``codes`` given) over every record; pending evaluations are then done."""
     today = today or timezone.localdate()
     settings_by_code = {setting.rule: setting for setting in RuleSetting.objects.all()}
+    overrides_by_code = overrides_by_rule()
     models = record_models()
     wanted = set(codes) if codes is not None else None
     results = {}
@@ -190,7 +233,9 @@ def sweep(today: datetime.date | None = None, codes: Iterable[str] | None = None
         kinds = list(models) if rule.record_kind == ANY_KIND else [rule.record_kind]
         for kind in kinds:
             model = models[kind]
-            results[f"{rule.code}:{kind}"] = evaluate(rule, kind, model, model.objects.all(), today, settings_by_code)
+            results[f"{rule.code}:{kind}"] = evaluate(
+                rule, kind, model, model.objects.all(), today, settings_by_code, overrides_by_code
+            )
     for kind, model in models.items():
         # Records removed without the services (a raw delete, a cascade) leave no finding.
         orphans = Violation.objects.open().filter(record_kind=kind).exclude(record_id__in=model.objects.values("pk"))
