@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import scoping
-from .models import CostParameters, Membership, Unit, User
+from .models import CostParameters, Membership, TaskFailure, Unit, User
 from .scoping import scope_for
 from .services import cost_parameters_update
 
@@ -181,3 +181,24 @@ def can_set_cost_parameters(user) -> bool:
     """City-wide settings: superusers and admins of a top-level unit."""
     scope = scope_for(user)
     return scope.everything or any(g.role == scoping.ADMIN and g.path.count("/") == 2 for g in scope.grants)
+
+
+@admin.register(TaskFailure)
+class TaskFailureAdmin(admin.ModelAdmin):
+    """Background tasks that failed after their retries; an admin marks them dealt with."""
+
+    list_display = ["task", "failed_at", "resolved", "error"]
+    list_filter = ["resolved", "task"]
+    readonly_fields = ["task", "arguments", "error", "failed_at"]
+
+    def has_module_permission(self, request):
+        return can_set_cost_parameters(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_set_cost_parameters(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_set_cost_parameters(request.user)
+
+    def has_add_permission(self, request):
+        return False

@@ -286,6 +286,7 @@ from .rule_models import (  # noqa: E402, F401
     RuleChange,
     RuleOverride,
     RuleSetting,
+    TaskFailure,
     Violation,
     ViolationEvent,
 )

@@ -197,3 +197,21 @@ class PendingEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_kind} {self.record_id}"
+
+
+class TaskFailure(models.Model):
+    """A background task that failed for good (after its retries), shown to admins until dealt with."""
+
+    task = models.CharField(_("task"), max_length=200)
+    arguments = models.TextField(_("arguments"), blank=True)
+    error = models.TextField(_("error"))
+    failed_at = models.DateTimeField(_("failed at"), auto_now_add=True)
+    resolved = models.BooleanField(_("dealt with"), default=False)
+
+    class Meta:
+        ordering = ["-failed_at"]
+        verbose_name = _("failed background task")
+        verbose_name_plural = _("failed background tasks")
+
+    def __str__(self) -> str:
+        return f"{self.task} @ {self.failed_at:%Y-%m-%d %H:%M}"

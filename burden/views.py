@@ -12,7 +12,7 @@ from django_filters.views import FilterView
 
 from . import scoping
 from .filters import UnitFilterSet
-from .models import Membership, Unit, User
+from .models import Membership, TaskFailure, Unit, User
 from .scoping import scope_for
 
 
@@ -39,6 +39,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["unit_counts"] = [(label, counts[value]) for value, label in Unit.Level.choices if value in counts]
             context["units_total"] = sum(counts.values())
         if role == scoping.ADMIN:
+            context["failed_tasks"] = TaskFailure.objects.filter(resolved=False).count()
             context["people_total"] = User.objects.filter(is_active=True).count()
             context["people_without_unit"] = User.objects.filter(is_active=True, memberships__isnull=True).count()
         return context

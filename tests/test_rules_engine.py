@@ -321,3 +321,20 @@ def test_an_override_only_within_the_units_one_administers(client, personas, tre
         client.post(url, {"action": "override", "unit": "A", "param_max_minutes": "1", "reason": "x"}).status_code
         == 403
     )
+
+
+def test_a_task_that_fails_for_good_is_shown_to_admins(client, personas):
+    from burden.models import TaskFailure
+    from burden.tasks import sweep_rules
+
+    with mock.patch("burden.rules.engine.sweep", side_effect=RuntimeError("database on fire")):
+        result = sweep_rules.apply(throw=False)
+    assert result.failed()
+    failure = TaskFailure.objects.get()
+    assert failure.task == "burden.tasks.sweep_rules"
+    assert "database on fire" in failure.error
+    client.force_login(personas.admin)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 background task failed after its retries." in page
+    client.force_login(personas.supervisor)
+    assert "background task" not in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
