@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..models import PendingEvaluation, RuleOverride, RuleSetting, Violation, ViolationEvent
@@ -238,7 +238,12 @@ def sweep(today: datetime.date | None = None, codes: Iterable[str] | None = None
             )
     for kind, model in models.items():
         # Records removed without the services (a raw delete, a cascade) leave no finding.
-        orphans = Violation.objects.open().filter(record_kind=kind).exclude(record_id__in=model.objects.values("pk"))
+        # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join however many records there are.
+        orphans = (
+            Violation.objects.open()
+            .filter(record_kind=kind)
+            .exclude(Exists(model.objects.filter(pk=OuterRef("record_id"))))
+        )
         if wanted is not None:
             orphans = orphans.filter(rule__in=wanted)
         _move(list(orphans.only("pk", "status")), Violation.Status.CLEARED)
