@@ -132,9 +132,6 @@ class Unit(models.Model):
         """Codes from the root down to the parent, read from the path without a query."""
         return [code for code in self.path.split(PATH_SEPARATOR) if code][:-1]
 
-    def is_descendant_of(self, other: "Unit") -> bool:
-        return self.path.startswith(other.path)
-
 
 class Membership(models.Model):
     """A person's role in a unit.
