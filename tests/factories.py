@@ -1,8 +1,9 @@
 """factory_boy factories for every model."""
 
 import factory
+from django.utils import timezone
 
-from burden.models import Membership, Unit, User
+from burden.models import Membership, Unit, User, Violation
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -41,6 +42,37 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     unit = factory.SubFactory(UnitFactory)
     role = Membership.Role.STAFF
+
+
+class ViolationFactory(factory.django.DjangoModelFactory):
+    """A flag, on ``record`` when one is given (its kind, id and units), else on a made-up meeting id.
+
+    ``first_seen`` is set after saving (the model stamps it on insert), so tests can date it.
+    """
+
+    class Meta:
+        model = Violation
+
+    class Params:
+        record = None
+
+    rule = "MTG-LEADER"  # its message needs no details
+    record_kind = factory.Maybe("record", factory.SelfAttribute("record.record_kind"), "meeting")
+    record_id = factory.Maybe("record", factory.SelfAttribute("record.pk"), factory.Sequence(lambda n: 100_000 + n))
+    unit = factory.Maybe("record", factory.SelfAttribute("record.unit"), factory.SubFactory(UnitFactory))
+    source_unit = factory.Maybe("record", factory.SelfAttribute("record.source_unit"), None)
+    severity = Violation.Severity.MEDIUM
+    status = Violation.Status.OPEN
+    details = factory.LazyFunction(dict)
+    last_seen = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, first_seen=None, **kwargs):
+        violation = super()._create(model_class, *args, **kwargs)
+        if first_seen is not None:
+            model_class.objects.filter(pk=violation.pk).update(first_seen=first_seen)
+            violation.first_seen = first_seen
+        return violation
 
 
 def _record_factories() -> dict:

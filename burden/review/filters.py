@@ -1,0 +1,104 @@
+"""The review queue's filters: unit (with its subtree), source unit, rule, severity, status, age, kind."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Unit, Violation
+from ..rules import all_rules
+from .selectors import ACTIVE, ONE_DAY, day_start, due_between, overdue_q, record_configs_by_kind
+
+ACTIVE_STATUSES, ANY_STATUS = "active", "any"
+
+
+def rule_choices():
+    # Titles only: an option cannot mark the rule's code as not to be translated.
+    return [(rule.code, rule.title) for rule in all_rules()]
+
+
+def kind_choices():
+    return [(kind, config.model._meta.verbose_name_plural) for kind, config in record_configs_by_kind().items()]
+
+
+def status_choices():
+    return [(ACTIVE_STATUSES, _("Open or acknowledged")), (ANY_STATUS, _("Any status")), *Violation.Status.choices]
+
+
+AGE_CHOICES = [
+    ("overdue", _("Overdue")),
+    ("due_soon", _("Due within 7 days")),
+    ("new", _("First seen in the last 7 days")),
+    ("older", _("First seen more than 30 days ago")),
+]
+
+
+class ViolationFilterSet(django_filters.FilterSet):
+    """Needs ``deadlines`` and ``today`` for the age filter; status defaults to open or acknowledged."""
+
+    unit = django_filters.CharFilter(
+        label=_("Unit (code, with the units below it)"),
+        method="filter_unit",
+        widget=forms.TextInput(attrs={"list": "unit-options", "autocomplete": "off"}),
+    )
+    source_unit = django_filters.CharFilter(
+        label=_("Source unit (code)"),
+        method="filter_source_unit",
+        widget=forms.TextInput(attrs={"list": "source-unit-options", "autocomplete": "off"}),
+    )
+    rule = django_filters.ChoiceFilter(label=_("Rule"), choices=rule_choices, empty_label=_("Any rule"))
+    severity = django_filters.ChoiceFilter(
+        label=_("Severity"), choices=Violation.Severity.choices, empty_label=_("Any severity")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=status_choices, method="filter_status", empty_label=None
+    )
+    age = django_filters.ChoiceFilter(label=_("Age"), choices=AGE_CHOICES, method="filter_age", empty_label=_("Any"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of record"), choices=kind_choices, field_name="record_kind", empty_label=_("Any kind")
+    )
+
+    class Meta:
+        model = Violation
+        fields = ["unit", "source_unit", "rule", "severity", "status", "age", "kind"]
+
+    def __init__(self, data=None, *args, deadlines, today: datetime.date | None = None, **kwargs):
+        data = data.copy() if data is not None else {}
+        if not data.get("status"):
+            data["status"] = ACTIVE_STATUSES
+        super().__init__(data, *args, **kwargs)
+        self.deadlines = deadlines
+        self.today = today or timezone.localdate()
+
+    def filter_unit(self, queryset, name, value):
+        code = value.strip().split()[0] if value.strip() else ""
+        path = Unit.objects.filter(code=code).values_list("path", flat=True).first()
+        if path is None:
+            return queryset.none()
+        # Intersected with the already-scoped queryset: never wider than the viewer's units.
+        return queryset.filter(unit__path__startswith=path)
+
+    def filter_source_unit(self, queryset, name, value):
+        code = value.strip().split()[0] if value.strip() else ""
+        return queryset.filter(source_unit__code=code)
+
+    def filter_status(self, queryset, name, value):
+        if value == ANY_STATUS:
+            return queryset
+        if value == ACTIVE_STATUSES:
+            return queryset.filter(ACTIVE)
+        return queryset.filter(status=value)
+
+    def filter_age(self, queryset, name, value):
+        today = self.today
+        if value == "overdue":
+            return queryset.filter(overdue_q(self.deadlines, today))
+        if value == "due_soon":
+            return queryset.filter(ACTIVE & due_between(self.deadlines, today, today + 7 * ONE_DAY))
+        if value == "new":
+            return queryset.filter(first_seen__gte=day_start(today - 6 * ONE_DAY))
+        return queryset.filter(first_seen__lt=day_start(today - 30 * ONE_DAY))
