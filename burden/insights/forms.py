@@ -1,0 +1,148 @@
+"""The unit-and-period filter every insights page shares, and the forms for targets and explanations."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import scoping
+from ..models import Unit
+from .models import RecordKind, ReductionTarget
+
+MONTH_FORMAT = "%Y-%m"
+MAX_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months from ``start`` to ``end`` (both the first of their month, both included)."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @classmethod
+    def this_year(cls, today: datetime.date | None = None) -> Period:
+        """January to the current month: the same months of last year are then a fair comparison."""
+        today = today or timezone.localdate()
+        return cls(today.replace(month=1, day=1), today.replace(day=1))
+
+    @property
+    def months(self) -> list[datetime.date]:
+        months, month = [], self.start
+        while month <= self.end:
+            months.append(month)
+            month += relativedelta(months=1)
+        return months
+
+    @property
+    def previous(self) -> Period:
+        """The same months a year earlier."""
+        return Period(self.start - relativedelta(years=1), self.end - relativedelta(years=1))
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end + relativedelta(months=1) - datetime.timedelta(days=1)
+
+    @property
+    def year(self) -> int:
+        """The year targets and explanations are read for: the year the period ends in."""
+        return self.end.year
+
+    def __contains__(self, month: datetime.date) -> bool:
+        return self.start <= month <= self.end
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=MONTH_FORMAT)
+
+
+class InsightFilterForm(forms.Form):
+    """Which unit (with everything below it) and which months a page looks at."""
+
+    unit = forms.CharField(
+        label=_("Unit (code)"),
+        required=False,
+        widget=forms.TextInput(attrs={"list": "insight-unit-options", "autocomplete": "off"}),
+    )
+    start = forms.DateField(label=_("From month"), required=False, input_formats=[MONTH_FORMAT], widget=MonthInput())
+    end = forms.DateField(label=_("To month"), required=False, input_formats=[MONTH_FORMAT], widget=MonthInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        default = Period.this_year()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        # One month given: from it to the same month (a start) or from January of its year (an end).
+        if start is None:
+            start = end.replace(month=1) if end else default.start
+        if end is None:
+            end = start if cleaned.get("start") else default.end
+        start, end = start.replace(day=1), end.replace(day=1)
+        if end < start:
+            raise forms.ValidationError(_("The last month comes before the first."))
+        if len(Period(start, end).months) > MAX_MONTHS:
+            raise forms.ValidationError(
+                _("Choose at most %(months)s months at a time.") % {"months": MAX_MONTHS}, code="too_long"
+            )
+        cleaned["period"] = Period(start, end)
+        return cleaned
+
+    @property
+    def period(self) -> Period:
+        if self.is_valid():
+            return self.cleaned_data["period"]
+        return Period.this_year()
+
+    @property
+    def unit_code(self) -> str:
+        value = (self.data.get("unit") or "").strip()
+        return value.split()[0] if value else ""
+
+
+class ReductionTargetForm(forms.Form):
+    """An admin's target for one of the units they administer; setting it again replaces it."""
+
+    unit = forms.CharField(
+        label=_("Unit (code)"),
+        help_text=_("The target applies to this unit and every unit below it."),
+        widget=forms.TextInput(attrs={"list": "insight-unit-options", "autocomplete": "off"}),
+    )
+    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=RecordKind.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2099)
+    measure = forms.ChoiceField(
+        label=_("Measured by"), choices=ReductionTarget.Measure.choices, initial=ReductionTarget.Measure.RECORDS
+    )
+    reduction_percent = forms.IntegerField(
+        label=_("Cut (%)"),
+        min_value=1,
+        max_value=100,
+        help_text=_("How much less than the same months of the year before, in per cent."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["year"].initial = timezone.localdate().year
+
+    def clean_unit(self):
+        value = self.cleaned_data["unit"].strip()
+        code = value.split()[0] if value else ""
+        unit = Unit.objects.for_user(self.user, min_role=scoping.ADMIN).filter(code=code).first()
+        if unit is None:
+            raise forms.ValidationError(_("Choose a unit you administer."))
+        return unit
+
+
+class IncreaseExplanationForm(forms.Form):
+    """Why the department imposed more of a kind than the year before."""
+
+    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=RecordKind.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2099)
+    explanation = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 5}))
