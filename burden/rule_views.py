@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 from django import forms
 from django.contrib import messages
@@ -21,18 +20,25 @@ from . import scoping
 from .admin import can_set_cost_parameters as can_set_thresholds
 from .models import RuleChange, RuleOverride, RuleSetting, Unit, Violation
 from .record_forms import UnitCodeField
+from .rule_runs import rule_run_latest, rule_run_start, rules_reapplying
 from .rules import all_rules, get_rule
 from .rules.engine import rule_state
-
-logger = logging.getLogger(__name__)
 
 
 def rule_rows() -> list[dict]:
     settings_by_code = {setting.rule: setting for setting in RuleSetting.objects.all()}
+    reapplying = rules_reapplying()
     rows = []
     for rule in all_rules():
         enabled, params = rule_state(rule, settings_by_code)
-        rows.append({"rule": rule, "enabled": enabled, "params": [(p, params[p.name]) for p in rule.params]})
+        rows.append(
+            {
+                "rule": rule,
+                "enabled": enabled,
+                "params": [(p, params[p.name]) for p in rule.params],
+                "reapplying": rule.code in reapplying,
+            }
+        )
     return rows
 
 
@@ -80,7 +86,7 @@ class ThresholdForm(forms.Form):
 
 @transaction.atomic
 def rule_update(*, rule, enabled: bool, params: dict, reason: str, user) -> RuleChange | None:
-    """Save a rule's new setting with its audit row; re-evaluate what it covers after commit.
+    """Save a rule's new setting with its audit row; a run re-applies it to what it covers after commit.
 
     Returns the audit row, or None when nothing changed.
     """
@@ -94,17 +100,8 @@ def rule_update(*, rule, enabled: bool, params: dict, reason: str, user) -> Rule
     setting.enabled, setting.params = enabled, params
     setting.save()
     change = RuleChange.objects.create(rule=rule.code, changed_by=user, old=old, new=new, reason=reason)
-    transaction.on_commit(lambda: _dispatch_sweep(rule.code))
+    rule_run_start(code=rule.code, change=change, user=user)
     return change
-
-
-def _dispatch_sweep(code: str) -> None:
-    from .tasks import sweep_rules
-
-    try:
-        sweep_rules.delay(None, [code])
-    except Exception:  # broker down: the scheduled sweep applies the new threshold
-        logger.warning("could not queue the sweep of %s; the scheduled sweep will apply it", code)
 
 
 class OverrideForm(ThresholdForm):
@@ -138,14 +135,14 @@ def rule_override_set(*, rule, unit, params: dict, reason: str, user) -> RuleCha
     change = RuleChange.objects.create(
         rule=rule.code, unit=unit, changed_by=user, old={"params": old}, new={"params": params}, reason=reason
     )
-    transaction.on_commit(lambda: _dispatch_sweep(rule.code))
+    rule_run_start(code=rule.code, change=change, user=user)
     return change
 
 
 @transaction.atomic
 def rule_override_remove(*, override, reason: str, user) -> None:
     """Remove an override: its subtree is judged by the thresholds above it again (audited, re-applied)."""
-    RuleChange.objects.create(
+    change = RuleChange.objects.create(
         rule=override.rule,
         unit=override.unit,
         changed_by=user,
@@ -153,17 +150,37 @@ def rule_override_remove(*, override, reason: str, user) -> None:
         new={"params": None},
         reason=reason,
     )
-    code = override.rule
     override.delete()
-    transaction.on_commit(lambda: _dispatch_sweep(code))
+    rule_run_start(code=change.rule, change=change, user=user)
+
+
+def get_rule_or_404(code: str):
+    try:
+        return get_rule(code)
+    except KeyError:
+        raise Http404 from None
+
+
+def run_context(request, rule) -> dict:
+    """The rule's latest re-application, for every reader of the rule's page.
+
+    Its counts are of the whole city, so only those who set the city's thresholds see
+    them (and a failure's error); everyone else sees how far it got and when it ended.
+    """
+    return {"rule": rule, "run": rule_run_latest(rule.code), "run_counts_visible": can_set_thresholds(request.user)}
+
+
+class RuleRunView(LoginRequiredMixin, View):
+    """The rule's latest re-application: the fragment the rule's page polls (htmx) while it runs."""
+
+    def get(self, request, code):
+        rule = get_rule_or_404(code)
+        return TemplateResponse(request, "rules/run.html", run_context(request, rule))
 
 
 class RuleDetailView(LoginRequiredMixin, View):
     def get_rule(self, code):
-        try:
-            return get_rule(code)
-        except KeyError:
-            raise Http404 from None
+        return get_rule_or_404(code)
 
     def context(self, request, rule, form=None, override_form=None):
         enabled, params = rule_state(rule)
@@ -193,6 +210,7 @@ class RuleDetailView(LoginRequiredMixin, View):
             "form": form if can_edit else None,
             "changes": RuleChange.objects.filter(rule=rule.code).select_related("changed_by", "unit")[:20],
             "open_count": open_count,
+            **run_context(request, rule),
         }
 
     def get(self, request, code):

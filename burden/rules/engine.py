@@ -4,24 +4,27 @@
   the embedded default), every enabled rule of its kind over the records it affects.
 - ``sweep``: every enabled rule over every record, as the schedule and
   ``manage.py evaluate_rules`` do; clock rules see ``today``.
-- ``violations_sync``: the one writer of violations. Reading and refreshing are a fixed
-  number of SQL statements per rule and scope, however many records there are; only
-  changes (new, cleared, reopened findings) add writes, in batches.
+- ``violations_sync`` (in ``sync``): the one writer of violations, in set-based SQL: a
+  fixed number of statements per rule and scope, plus one per batch of findings loaded,
+  however many records and violations there are.
+
+A ``Progress`` given to ``sweep`` follows it step by step (a group of units of a rule
+read, a rule's findings written) and finding by finding, for a page to show.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from ..models import PendingEvaluation, RuleOverride, RuleSetting, Violation, ViolationEvent
+from ..models import PendingEvaluation, RuleOverride, RuleSetting, Violation
 from .base import Finding, Rule, all_rules, get_rule
+from .sync import violations_clear, violations_sync
 
 logger = logging.getLogger(__name__)
 ANY_KIND = "*"
@@ -68,91 +71,34 @@ def violation_message(violation: Violation) -> str:
         return str(rule.title)
 
 
-@transaction.atomic
-def violations_sync(rule: Rule, kind: str, findings: Iterable[Finding], scope, params: dict) -> dict[str, int]:
-    """Make the violations of ``rule`` on the records of ``scope`` match ``findings``.
+@dataclass
+class Progress:
+    """How far a sweep has got: steps done of the total, and findings read so far.
 
-    New findings open violations (a unique constraint makes a duplicate impossible,
-    even with two workers); findings that hold again refresh ``last_seen``; findings
-    gone clear their open violations and ones that return reopen, each step kept in
-    the timeline. ``scope`` is a queryset of the records that were evaluated, or a
-    list of record ids (a deleted record: nothing is found, all is cleared).
+    ``report`` is called with it each time it moves (after every batch of findings), so
+    that it can be saved where others see it.
     """
-    now = timezone.now()
-    scope_ids = scope.values("pk") if hasattr(scope, "values") else list(scope)
-    found = {(finding.record_id, finding.key): finding for finding in findings}
-    existing = {
-        (violation.record_id, violation.key): violation
-        for violation in Violation.objects.filter(rule=rule.code, record_kind=kind, record_id__in=scope_ids).only(
-            "pk", "record_id", "key", "status", "details"
-        )
-    }
-    if found:
-        # Rows found outside the scope (another record an aggregate rule touched) exist too.
-        missing = [key for key in found if key not in existing]
-        if missing:
-            for violation in Violation.objects.filter(
-                rule=rule.code, record_kind=kind, record_id__in={record_id for record_id, _key in missing}
-            ).only("pk", "record_id", "key", "status", "details"):
-                existing.setdefault((violation.record_id, violation.key), violation)
 
-    created = [
-        Violation(
-            rule=rule.code,
-            record_kind=kind,
-            record_id=finding.record_id,
-            key=finding.key,
-            unit_id=finding.unit_id,
-            source_unit_id=finding.source_unit_id,
-            severity=rule.severity,
-            details={**params, **finding.values},
-            last_seen=now,
-        )
-        for key, finding in found.items()
-        if key not in existing
-    ]
-    Violation.objects.bulk_create(created, batch_size=2000, ignore_conflicts=True)
+    report: Callable[[Progress], None] | None = None
+    steps_total: int = 0
+    steps_done: int = 0
+    findings: int = 0
 
-    seen = [existing[key] for key in found if key in existing]
-    reopened = [violation for violation in seen if violation.status == Violation.Status.CLEARED]
-    cleared = [
-        violation
-        for key, violation in existing.items()
-        if key not in found and violation.status in Violation.OPEN_STATUSES
-    ]
-    changed_details = []
-    for violation in seen:
-        details = {**params, **found[(violation.record_id, violation.key)].values}
-        if violation.details != details:
-            violation.details = details
-            changed_details.append(violation)
-    Violation.objects.bulk_update(changed_details, ["details"], batch_size=2000)
-    _move(reopened, Violation.Status.OPEN)
-    _move(cleared, Violation.Status.CLEARED)
-    # Every finding that holds is seen now: after the moves above, those are exactly the
-    # open violations of the scope, refreshed in one statement however many there are.
-    Violation.objects.filter(
-        rule=rule.code, record_kind=kind, record_id__in=scope_ids, status__in=Violation.OPEN_STATUSES
-    ).update(last_seen=now)
-    if created:
-        fresh = Violation.objects.filter(
-            rule=rule.code, record_kind=kind, record_id__in=[v.record_id for v in created], first_seen__gte=now
-        ).values_list("pk", flat=True)
-        ViolationEvent.objects.bulk_create(
-            [ViolationEvent(violation_id=pk, to_status=Violation.Status.OPEN) for pk in fresh], batch_size=2000
-        )
-    return {"opened": len(created), "reopened": len(reopened), "cleared": len(cleared)}
+    def start(self, steps_total: int) -> None:
+        self.steps_total = steps_total
+        self._report()
 
+    def step(self) -> None:
+        self.steps_done += 1
+        self._report()
 
-def _move(violations: list[Violation], status: str) -> None:
-    """The system's status change, kept in each violation's timeline."""
-    if not violations:
-        return
-    Violation.objects.filter(pk__in=[v.pk for v in violations]).update(status=status)
-    ViolationEvent.objects.bulk_create(
-        [ViolationEvent(violation_id=v.pk, from_status=v.status, to_status=status) for v in violations],
-        batch_size=2000,
-    )
+    def found(self, count: int) -> None:
+        self.findings += count
+        self._report()
+
+    def _report(self) -> None:
+        if self.report is not None:
+            self.report(self)
 
 
 def param_groups(rule: Rule, params: dict, overrides: list | None = None) -> list[tuple[dict, Q]]:
@@ -181,19 +127,44 @@ def param_groups(rule: Rule, params: dict, overrides: list | None = None) -> lis
 
 
 def evaluate(
-    rule: Rule, kind: str, model, scope, today: datetime.date, settings_by_code=None, overrides_by_code=None
+    rule: Rule,
+    kind: str,
+    model,
+    scope,
+    today: datetime.date,
+    settings_by_code=None,
+    overrides_by_code=None,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
-    """One rule over the records of ``scope`` (a queryset of ``model``, or ids of deleted records)."""
+    """One rule over the records of ``scope`` (a queryset of ``model``, or ids of deleted records).
+
+    With ``progress``, a step for each group of units read and one for the writing.
+    """
     enabled, params = rule_state(rule, settings_by_code)
     records = scope if hasattr(scope, "values") else model.objects.none()
-    findings = []
+    groups = []
     if enabled:
         overrides = None if overrides_by_code is None else overrides_by_code.get(rule.code, [])
-        for group_params, units in param_groups(rule, params, overrides):
+        groups = param_groups(rule, params, overrides)
+
+    def findings() -> Iterable[Finding]:
+        for group_params, units in groups:
             for finding in rule.find(records.filter(units), group_params, today):
                 # The limits a finding was judged by travel with it, for its message.
-                findings.append(replace(finding, values={**group_params, **finding.values}))
-    return violations_sync(rule, kind, findings, scope, {})
+                yield Finding(
+                    finding.record_id,
+                    finding.unit_id,
+                    finding.source_unit_id,
+                    {**group_params, **finding.values},
+                    finding.key,
+                )
+            if progress is not None:
+                progress.step()
+
+    result = violations_sync(rule, kind, findings(), scope, {}, progress=progress.found if progress else None)
+    if progress is not None:
+        progress.step()
+    return result
 
 
 def evaluate_record(kind: str, record_id: int, today: datetime.date | None = None) -> None:
@@ -219,34 +190,47 @@ def evaluate_record(kind: str, record_id: int, today: datetime.date | None = Non
     PendingEvaluation.objects.filter(record_kind=kind, record_id=record_id).delete()
 
 
-def sweep(today: datetime.date | None = None, codes: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
-    """Every enabled rule (or the ``codes`` given) over every record; pending evaluations are then done."""
+def sweep(
+    today: datetime.date | None = None, codes: Iterable[str] | None = None, progress: Progress | None = None
+) -> dict[str, dict[str, int]]:
+    """Every enabled rule (or the ``codes`` given) over every record; pending evaluations are then done.
+
+    ``progress``, when given, gets its total of steps first and is moved as the sweep goes.
+    """
     today = today or timezone.localdate()
     settings_by_code = {setting.rule: setting for setting in RuleSetting.objects.all()}
     overrides_by_code = overrides_by_rule()
     models = record_models()
     wanted = set(codes) if codes is not None else None
-    results = {}
+    plan = []
     for rule in all_rules():
         if wanted is not None and rule.code not in wanted:
             continue
         kinds = list(models) if rule.record_kind == ANY_KIND else [rule.record_kind]
-        for kind in kinds:
-            model = models[kind]
-            results[f"{rule.code}:{kind}"] = evaluate(
-                rule, kind, model, model.objects.all(), today, settings_by_code, overrides_by_code
-            )
-    for kind, model in models.items():
-        # Records removed without the services (a raw delete, a cascade) leave no finding.
-        # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join however many records there are.
-        orphans = (
-            Violation.objects.open()
-            .filter(record_kind=kind)
-            .exclude(Exists(model.objects.filter(pk=OuterRef("record_id"))))
+        plan.extend((rule, kind) for kind in kinds)
+    if progress is not None:
+        steps = 1  # the orphans, at the end
+        for rule, _kind in plan:
+            enabled, params = rule_state(rule, settings_by_code)
+            steps += (len(param_groups(rule, params, overrides_by_code.get(rule.code, []))) if enabled else 0) + 1
+        progress.start(steps)
+    results = {}
+    for rule, kind in plan:
+        model = models[kind]
+        results[f"{rule.code}:{kind}"] = evaluate(
+            rule, kind, model, model.objects.all(), today, settings_by_code, overrides_by_code, progress
         )
-        if wanted is not None:
-            orphans = orphans.filter(rule__in=wanted)
-        _move(list(orphans.only("pk", "status")), Violation.Status.CLEARED)
+    # Records removed without the services (a raw delete, a cascade) leave no finding.
+    # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join however many records there are.
+    orphans = [
+        Violation.objects.filter(record_kind=kind).exclude(Exists(model.objects.filter(pk=OuterRef("record_id"))))
+        for kind, model in models.items()
+    ]
+    if wanted is not None:
+        orphans = [violations.filter(rule__in=wanted) for violations in orphans]
+    violations_clear(*orphans)
+    if progress is not None:
+        progress.step()
     if wanted is None:
         PendingEvaluation.objects.all().delete()  # the sweep covered them
     return results

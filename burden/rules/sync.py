@@ -1,0 +1,288 @@
+"""Writing findings to violations in set-based SQL: ``violations_sync`` and the moves it makes.
+
+A rule's findings are streamed into a temporary table of the connection
+(``rules_found``), a batch of rows per statement (one JSON array parameter, unpacked by
+the database: ``jsonb_array_elements`` on PostgreSQL, ``json_each`` on SQLite). Then a
+fixed number of statements, whatever the number of findings and violations, compare
+them with the violations:
+
+1. the cleared violations found again, and the open ones of the scope not found again,
+   are noted as moves (``rules_moved``: violation, from, to);
+2. one upsert opens the new violations and refreshes the ones seen again;
+3. the moves are applied, and the timeline gets one row per opened or moved violation.
+
+Both temporary tables belong to the connection, so two workers never see each other's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import CharField, QuerySet, Value
+from django.utils import timezone
+
+from ..models import Violation, ViolationEvent
+from .base import Finding, Rule
+
+BATCH = 20_000  # findings per loading statement: a JSON parameter of a few megabytes
+
+FOUND, MOVED = "rules_found", "rules_moved"
+LOADED = "_rules_sync_rows"  # attribute of the connection: rows left in its temporary tables
+SMALL = 1_000
+OPEN, CLEARED = Violation.Status.OPEN.value, Violation.Status.CLEARED.value
+# Statuses people set after review: the system neither clears nor refreshes them.
+REVIEWED = (Violation.Status.RESOLVED.value, Violation.Status.WAIVED.value)
+OPEN_STATUSES = tuple(status.value for status in Violation.OPEN_STATUSES)
+
+
+def _names() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "violation": quote(Violation._meta.db_table),
+        "event": quote(ViolationEvent._meta.db_table),
+        "key": quote("key"),
+        "open_statuses": ", ".join(f"'{status}'" for status in OPEN_STATUSES),
+        "reviewed": ", ".join(f"'{status}'" for status in REVIEWED),
+    }
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _prepare(cursor) -> None:
+    """Empty temporary tables of this connection, created the first time."""
+    details = "jsonb" if _postgres() else "text"
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {FOUND} (record_id bigint NOT NULL, {_names()['key']} varchar(64) "
+        f"NOT NULL, unit_id bigint NOT NULL, source_unit_id bigint, details {details} NOT NULL, "
+        f"PRIMARY KEY (record_id, {_names()['key']}))"
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {MOVED} (violation_id bigint PRIMARY KEY, "
+        "from_status varchar(16) NOT NULL, to_status varchar(16) NOT NULL)"
+    )
+    if not _postgres():
+        cursor.execute(f"DELETE FROM {FOUND}")
+        cursor.execute(f"DELETE FROM {MOVED}")
+    elif getattr(connection, LOADED, 0) > SMALL:
+        # Nothing vacuums temporary tables: after many rows TRUNCATE, so that dead ones do not pile up.
+        cursor.execute(f"TRUNCATE {FOUND}, {MOVED}")
+    else:
+        # A few rows (one saved record's findings) are cheaper to delete than to truncate.
+        cursor.execute(f"WITH moved AS (DELETE FROM {MOVED}) DELETE FROM {FOUND}")
+    setattr(connection, LOADED, 0)
+
+
+def _load_sql() -> str:
+    key = _names()["key"]
+    if _postgres():
+        rows = (
+            "SELECT (f->>0)::bigint, f->>1, (f->>2)::bigint, (f->>3)::bigint, f->4 "
+            "FROM jsonb_array_elements(%s::jsonb) AS f"
+        )
+    else:
+        rows = (
+            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), "
+            "json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each(%s)"
+        )
+    # WHERE true: SQLite needs it to read ON CONFLICT as the upsert's and not a join's.
+    return (
+        f"INSERT INTO {FOUND} (record_id, {key}, unit_id, source_unit_id, details) {rows} WHERE true "
+        f"ON CONFLICT (record_id, {key}) DO UPDATE SET unit_id = excluded.unit_id, "
+        "source_unit_id = excluded.source_unit_id, details = excluded.details"
+    )
+
+
+def _load(cursor, findings: Iterable[Finding], params: dict, progress: Callable[[int], None] | None) -> int:
+    """Stream ``findings`` into the temporary table, a batch per statement; how many were sent.
+
+    A finding repeated (same record and key) counts once, the last one winning.
+    """
+    sql = _load_sql()
+    loaded = 0
+    batch: dict[tuple[int, str], list] = {}
+
+    def flush():
+        cursor.execute(sql, [json.dumps(list(batch.values()))])
+        if progress is not None:
+            progress(len(batch))
+
+    for finding in findings:
+        details = {**params, **finding.values} if params else finding.values
+        batch[(finding.record_id, finding.key)] = [
+            finding.record_id,
+            finding.key,
+            finding.unit_id,
+            finding.source_unit_id,
+            details,
+        ]
+        if len(batch) >= BATCH:
+            flush()
+            loaded += len(batch)
+            batch = {}
+    if batch:
+        flush()
+        loaded += len(batch)
+    setattr(connection, LOADED, loaded)
+    return loaded
+
+
+def _scope_condition(scope) -> tuple[str, list] | None:
+    """SQL restricting violations to the records of ``scope`` (a queryset or ids); None for none.
+
+    A filtered queryset (what a saved record affects: a few records) is read first and
+    given as a list: the planner then looks its violations up in the unique index
+    whatever its statistics say, where a subquery, just after a sweep changed many
+    violations, could be planned as a scan of every violation of the rule.
+    """
+    if isinstance(scope, QuerySet):
+        records = scope.order_by()
+        ids = list(records.values_list("pk", flat=True)[: SMALL + 1]) if records.query.has_filters() else None
+        if ids is None or len(ids) > SMALL:
+            try:
+                sql, params = records.values("pk").query.sql_with_params()
+            except EmptyResultSet:
+                return None
+            return f"v.record_id IN ({sql})", list(params)
+    else:
+        ids = [int(record_id) for record_id in scope]
+    if not ids:
+        return None
+    return f"v.record_id IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def violations_sync(
+    rule: Rule,
+    kind: str,
+    findings: Iterable[Finding],
+    scope,
+    params: dict,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Make the violations of ``rule`` on the records of ``scope`` match ``findings``.
+
+    New findings open violations (a unique constraint makes a duplicate impossible,
+    even with two workers); findings that hold again refresh ``last_seen``, the details,
+    unit and severity (``last_seen`` of a resolved or waived one stays as people left
+    it); the open or acknowledged violations of the scope not found again are cleared,
+    and cleared ones found again reopen, each step kept in the timeline. ``scope`` is a
+    queryset of the records that were evaluated, or a list of record ids (a deleted
+    record: nothing is found, all is cleared); findings on records outside it (another
+    record an aggregate rule touched) are written too.
+
+    Findings are loaded outside the transaction (into a table only this connection
+    sees), so that ``progress`` (called with the number of findings of each batch) can
+    be saved and seen by others while a long rule runs; every write to violations is
+    then one transaction.
+    """
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    names = _names()
+    found = f"v.rule = %s AND v.record_kind = %s AND v.record_id = f.record_id AND v.{names['key']} = f.{names['key']}"
+    opened = reopened = cleared = 0
+    with connection.cursor() as cursor:
+        _prepare(cursor)
+        loaded = _load(cursor, findings, params, progress)
+        if loaded and _postgres():
+            # Nothing analyzes temporary tables on its own; without statistics the planner
+            # would guess their size and might scan every violation of the rule for one record.
+            cursor.execute(f"ANALYZE {FOUND}")
+        with transaction.atomic():
+            if loaded:
+                cursor.execute(
+                    f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "
+                    f"SELECT v.id, v.status, '{OPEN}' FROM {FOUND} f JOIN {names['violation']} v ON {found} "
+                    f"WHERE v.status = '{CLEARED}'",
+                    [rule.code, kind],
+                )
+                reopened = cursor.rowcount
+            scoped = _scope_condition(scope)
+            if scoped is not None:
+                condition, scope_params = scoped
+                if loaded:
+                    condition += (
+                        f" AND NOT EXISTS (SELECT 1 FROM {FOUND} f "
+                        f"WHERE f.record_id = v.record_id AND f.{names['key']} = v.{names['key']})"
+                    )
+                cursor.execute(
+                    f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "
+                    f"SELECT v.id, v.status, '{CLEARED}' FROM {names['violation']} v "
+                    f"WHERE v.rule = %s AND v.record_kind = %s AND v.status IN ({names['open_statuses']}) "
+                    f"AND {condition}",
+                    [rule.code, kind, *scope_params],
+                )
+                cleared = cursor.rowcount
+            setattr(connection, LOADED, loaded + reopened + cleared)
+            if loaded:
+                cursor.execute(
+                    f"INSERT INTO {names['violation']} (rule, record_kind, record_id, {names['key']}, unit_id, "
+                    "source_unit_id, severity, status, details, first_seen, last_seen) "
+                    f"SELECT %s, %s, f.record_id, f.{names['key']}, f.unit_id, f.source_unit_id, %s, '{OPEN}', "
+                    f"f.details, %s, %s FROM {FOUND} f WHERE true "
+                    f"ON CONFLICT (rule, record_kind, record_id, {names['key']}) DO UPDATE SET "
+                    "unit_id = excluded.unit_id, source_unit_id = excluded.source_unit_id, "
+                    "severity = excluded.severity, details = excluded.details, "
+                    f"last_seen = CASE WHEN {names['violation']}.status IN ({names['reviewed']}) "
+                    f"THEN {names['violation']}.last_seen ELSE excluded.last_seen END",
+                    [rule.code, kind, rule.severity, stamp, stamp],
+                )
+                # The violations inserted just now are the ones first seen at this very instant.
+                cursor.execute(
+                    f"INSERT INTO {names['event']} (violation_id, from_status, to_status, actor_id, note, at) "
+                    f"SELECT v.id, '', '{OPEN}', NULL, '', %s FROM {FOUND} f JOIN {names['violation']} v "
+                    f"ON {found} WHERE v.first_seen = %s",
+                    [stamp, rule.code, kind, stamp],
+                )
+                opened = cursor.rowcount
+            if reopened or cleared:
+                _apply_moves(cursor, stamp)
+    return {"opened": opened, "reopened": reopened, "cleared": cleared}
+
+
+def _apply_moves(cursor, stamp) -> None:
+    """The noted moves (cleared -> open, open or acknowledged -> cleared), each kept in the timeline.
+
+    A violation that someone resolved or waived since the move was noted stays as they left it.
+    """
+    names = _names()
+    cursor.execute(
+        f"UPDATE {names['violation']} SET status = CASE WHEN status = '{CLEARED}' THEN '{OPEN}' ELSE '{CLEARED}' END "
+        f"WHERE id IN (SELECT violation_id FROM {MOVED}) AND status NOT IN ({names['reviewed']})"
+    )
+    cursor.execute(
+        f"INSERT INTO {names['event']} (violation_id, from_status, to_status, actor_id, note, at) "
+        f"SELECT violation_id, from_status, to_status, NULL, '', %s FROM {MOVED}",
+        [stamp],
+    )
+
+
+@transaction.atomic
+def violations_clear(*querysets: QuerySet) -> int:
+    """Clear the open or acknowledged violations of ``querysets``, kept in the timeline; how many.
+
+    One statement per queryset notes the moves, then two apply them all.
+    """
+    cleared = 0
+    with connection.cursor() as cursor:
+        _prepare(cursor)
+        for violations in querysets:
+            moves = (
+                violations.order_by()
+                .filter(status__in=OPEN_STATUSES)
+                .annotate(to_status=Value(CLEARED, output_field=CharField()))
+                .values_list("pk", "status", "to_status")
+            )
+            try:
+                sql, params = moves.query.sql_with_params()
+            except EmptyResultSet:
+                continue
+            cursor.execute(f"INSERT INTO {MOVED} (violation_id, from_status, to_status) {sql}", params)
+            cleared += cursor.rowcount
+        setattr(connection, LOADED, cleared)
+        if cleared:
+            _apply_moves(cursor, connection.ops.adapt_datetimefield_value(timezone.now()))
+    return cleared
