@@ -277,11 +277,22 @@ class ImportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
 
 
-# The rules engine's tables live in their own module; importing them here registers them.
+# Tables kept in modules of their own; importing them here registers them with this app:
+# the roll-ups the dashboards read and reduction targets (burden.insights), the review's
+# deadlines and notification preferences (burden.review), and the rules engine's tables.
+from .insights.models import (  # noqa: E402, F401
+    FlagRollup,
+    IncreaseExplanation,
+    MonthlyRollup,
+    ReductionTarget,
+    WorkingDay,
+)
+from .review.models import NotificationPreference, ReviewDeadlines  # noqa: E402, F401
 from .rule_models import (  # noqa: E402, F401
     PendingEvaluation,
     RuleChange,
     RuleOverride,
+    RuleRun,
     RuleSetting,
     TaskFailure,
     Violation,

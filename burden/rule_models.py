@@ -122,6 +122,8 @@ class Violation(models.Model):
     details = models.JSONField(_("details"), default=dict)
     first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
     last_seen = models.DateTimeField(_("last seen"))
+    # Set by a waiver that expires; the daily task reopens the flag on that day (burden.review).
+    waiver_expires_on = models.DateField(_("waiver expires on"), null=True, blank=True)
 
     objects = ViolationQuerySet.as_manager()
 
@@ -137,6 +139,7 @@ class Violation(models.Model):
             models.Index(fields=["record_kind", "record_id"]),
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["rule", "status"]),
+            models.Index(fields=["status", "waiver_expires_on"], name="violation_waiver_expiry"),
         ]
 
     def __str__(self) -> str:
@@ -159,7 +162,14 @@ class Violation(models.Model):
 
 
 class ViolationEvent(models.Model):
-    """A step in a violation's timeline: a status change or a comment, by a person or the system."""
+    """A step in a violation's timeline: a status change or a comment, by a person or the system.
+
+    A comment has neither ``from_status`` nor ``to_status``. The system's own steps
+    say why in ``reason`` (rendered in the reader's language), people's in ``note``.
+    """
+
+    class Reason(models.TextChoices):
+        WAIVER_EXPIRED = "waiver_expired", _("Waiver expired")
 
     violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=16, blank=True)
@@ -168,6 +178,9 @@ class ViolationEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     note = models.TextField(_("note"), blank=True)
+    # db_default: the set-based writers (INSERT ... SELECT) may leave these columns out.
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, blank=True, default="", db_default="")
+    expires_on = models.DateField(_("waived until"), null=True, blank=True)
     at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
@@ -215,3 +228,62 @@ class TaskFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} @ {self.failed_at:%Y-%m-%d %H:%M}"
+
+
+class RuleRun(models.Model):
+    """One re-application of a rule after a change of its thresholds, on or off, or overrides.
+
+    Created (queued) with the change, in its transaction; the task claims it, moves its
+    progress on as the rule goes over the records (steps: each group of units read, each
+    kind written) and stores the outcome, so the rule's page can show it (see
+    ``burden.rule_runs``).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
+
+    rule = models.CharField(_("rule"), max_length=32)
+    change = models.ForeignKey(
+        RuleChange, verbose_name=_("change"), on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    steps_total = models.PositiveIntegerField(_("steps"), default=0)
+    steps_done = models.PositiveIntegerField(_("steps done"), default=0)
+    findings = models.PositiveBigIntegerField(_("findings read"), default=0)
+    opened = models.PositiveIntegerField(_("opened"), null=True, blank=True)
+    cleared = models.PositiveIntegerField(_("cleared"), null=True, blank=True)
+    reopened = models.PositiveIntegerField(_("reopened"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("rule re-application")
+        verbose_name_plural = _("rule re-applications")
+        indexes = [models.Index(fields=["rule", "status"], name="rule_run_rule_status")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in self.UNFINISHED
+
+    @property
+    def percent(self) -> int:
+        """How far it has got, in whole per cent of its steps (100 once done)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.steps_total:
+            return 0
+        return min(99, self.steps_done * 100 // self.steps_total)

@@ -14,10 +14,15 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import scoping
-from .models import Unit
+from .insights.rollups import rollups_queue
+from .models import CostParameters, Unit
 from .scoping import scope_for
 
 logger = logging.getLogger(__name__)
+
+
+# burden_hours is a DecimalField(max_digits=12, decimal_places=2).
+MAX_BURDEN_HOURS = 10**10
 
 
 def writable_units(user):
@@ -39,20 +44,25 @@ def record_save(*, record, user):
     """Validate and save a new or changed record as ``user``.
 
     Side effects: sets ``created_by``/``updated_by``, stores burden hours (``save()``),
-    writes a history row naming ``user``.
+    writes a history row naming ``user``; after the commit, the rules evaluate it and
+    its roll-up cells (and those it left) are recomputed.
     """
+    stored = None
     if record.pk is not None:
-        stored = type(record).objects.filter(pk=record.pk).only("unit").first()
+        stored = type(record).objects.filter(pk=record.pk).only("unit", record.date_field).first()
         if stored is None or scope_for(user).role_at(stored.unit) is None:
             raise PermissionDenied
     record_validate_unit(record=record, user=user)
     record.full_clean()
+    if record.compute_burden_hours(CostParameters.current()) >= MAX_BURDEN_HOURS:
+        raise ValidationError(_("These figures add up to more hours than any record can hold; check them."))
     if record.pk is None:
         record.created_by = user
     record.updated_by = user
     record._history_user = user
     record.save()
     evaluation_queue(record)
+    rollups_queue(record, before=stored)
     return record
 
 
@@ -69,6 +79,7 @@ def record_delete(*, record, user) -> None:
     record.delete()
     record.pk = record_id
     evaluation_queue(record)
+    rollups_queue(record)
 
 
 def evaluation_queue(record) -> None:
@@ -106,6 +117,7 @@ def record_restore(*, historical, user):
         raise ValidationError(_("This record has already been restored."))
     record._history_user = user
     record.save()
+    rollups_queue(record)
     return record
 
 
@@ -130,4 +142,123 @@ def cost_parameters_update(*, params, user) -> dict[str, int]:
         recompute = getattr(config.model, "recompute_default_hours", None)
         if recompute is not None:
             changed[config.model._meta.label_lower] = recompute(previous, params)
+    moved = [config.model.record_kind for config in record_configs() if changed.get(config.model._meta.label_lower)]
+    if moved:
+        transaction.on_commit(lambda: rollups_rebuild_queue(moved))
     return changed
+
+
+def rollups_rebuild_queue(kinds: list[str]) -> None:
+    """Rebuild the roll-ups of ``kinds`` in the background (here, if the broker is down)."""
+    from kombu.exceptions import OperationalError
+
+    from .insights.rollups import rollups_rebuild
+    from .tasks import rebuild_rollups
+
+    try:
+        rebuild_rollups.delay(kinds)
+    except (OperationalError, OSError):
+        logger.warning("could not queue the roll-up rebuild; doing it in this process")
+        rollups_rebuild(kinds)
+
+
+# --- Units and people (the API; the Django admin applies the same rules in its forms) ---
+
+
+def _require_admin_at(user, unit) -> None:
+    if unit is None:
+        if not user.is_superuser:
+            raise PermissionDenied
+    elif not scope_for(user).has_role_at(unit, scoping.ADMIN):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def unit_save(*, unit: Unit, user) -> Unit:
+    """Create or change a unit as an admin of the unit it sits under (superusers: anywhere).
+
+    Raises ``PermissionDenied`` outside the admin's subtree and ``ValidationError`` for
+    bad values. Side effects: a move or a new code rewrites the paths of the whole
+    subtree (``Unit.save``); one history row naming ``user``.
+    """
+    if unit.pk is not None:
+        stored = Unit.objects.get(pk=unit.pk)
+        _require_admin_at(user, stored)
+        if unit.parent_id != stored.parent_id:
+            _require_admin_at(user, unit.parent)
+    else:
+        _require_admin_at(user, unit.parent)
+    unit.full_clean()
+    unit._history_user = user
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit, user) -> None:
+    """Delete a unit with no units or records below it (``ProtectedError`` otherwise)."""
+    _require_admin_at(user, unit)
+    if unit.parent_id is None and not user.is_superuser:
+        raise PermissionDenied
+    unit._history_user = user
+    unit.delete()
+
+
+@transaction.atomic
+def user_save(*, person, password: str | None, user):
+    """Create or change a person as a unit admin; ``password`` (already validated) is hashed.
+
+    Without a password a new person cannot sign in until one is set. Side effect:
+    one history-free save (people's changes are audited through their memberships).
+    """
+    person.full_clean(exclude=["password"])
+    if password is not None:
+        person.set_password(password)
+    elif person.pk is None:
+        person.set_unusable_password()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def membership_save(*, membership, user):
+    """Give a person a role in a unit the caller administers; one history row."""
+    _require_admin_at(user, membership.unit)
+    if membership.pk is not None:
+        _require_admin_at(user, type(membership).objects.get(pk=membership.pk).unit)
+    membership.full_clean()
+    membership._history_user = user
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, membership, user) -> None:
+    _require_admin_at(user, membership.unit)
+    membership._history_user = user
+    membership.delete()
+
+
+@transaction.atomic
+def owned_object_save(*, instance, owner_field: str, user):
+    """Create or change a shared list entry (catalogue item, inspection plan) owned by a unit.
+
+    Only admins of the owning unit (before and after the change) may write it. Raises
+    ``PermissionDenied`` or ``ValidationError``; one history row naming ``user``.
+    """
+    if instance.pk is not None:
+        stored = type(instance).objects.select_related(owner_field).get(pk=instance.pk)
+        _require_admin_at(user, getattr(stored, owner_field))
+    _require_admin_at(user, getattr(instance, owner_field))
+    instance.full_clean()
+    instance._history_user = user
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def owned_object_delete(*, instance, owner_field: str, user) -> None:
+    """Delete a shared list entry as an admin of its owning unit (``ProtectedError`` while in use)."""
+    _require_admin_at(user, getattr(instance, owner_field))
+    instance._history_user = user
+    instance.delete()

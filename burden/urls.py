@@ -3,8 +3,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.defaults import page_not_found, server_error
 
 from . import rule_views, views
+from .api.errors import api_aware
 from .forms import LoginForm
 
 urlpatterns = [
@@ -14,6 +16,10 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("rules/", rule_views.RuleListView.as_view(), name="rule_list"),
     path("rules/<str:code>/", rule_views.RuleDetailView.as_view(), name="rule_detail"),
+    path("rules/<str:code>/run/", rule_views.RuleRunView.as_view(), name="rule_run"),
+    path("review/", include("burden.review.urls")),
+    path("api/v1/", include("burden.api.urls")),
+    path("", include("burden.insights.urls")),
     path("meetings/", include("meetings.urls")),
     path("secondments/", include("secondments.urls")),
     path("data-requests/", include("datarequests.urls")),
@@ -30,3 +36,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Callers of the API get their errors as JSON, even for an address that matches nothing.
+handler404 = api_aware(page_not_found, 404)
+handler500 = api_aware(server_error, 500)

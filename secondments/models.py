@@ -10,7 +10,8 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Max, Q, prefetch_related_objects
+from django.db.models import F, Max, OuterRef, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -127,6 +128,23 @@ class Secondment(BaseRecord):
     def away_until(self) -> datetime.date:
         """The last day away: the day the person returned, or the end of the term."""
         return self.returned_on or self.effective_end_date
+
+    @classmethod
+    def hours_span(cls) -> tuple:
+        """The first and last day the hours fall on, as query expressions (``start_date``, ``away_until``).
+
+        For set-based reads that spread the hours over the months (the roll-ups); one
+        correlated subquery for the latest extension, no Python per row.
+        """
+        latest_extension = (
+            Extension.objects.filter(secondment=OuterRef("pk"))
+            .order_by()
+            .values("secondment")
+            .annotate(latest=Max("new_end_date"))
+            .values("latest")
+        )
+        effective_end = Greatest("planned_end_date", Coalesce(Subquery(latest_extension), "planned_end_date"))
+        return F("start_date"), Coalesce("returned_on", effective_end)
 
     @property
     def latest_allowed_end(self) -> datetime.date:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from ..bulk import bulk_insert_with_history
+from ..insights.rollups import Region, rollups_queue_region
 from ..models import CostParameters
 from ..services import writable_units
 from .columns import (
@@ -88,6 +89,8 @@ class LedgerImport:
         ] + [(self.model._meta.pk.attname, lambda: None)]
         self.converters = Converters.for_user(user, writable_units(user))
         self.result = ImportResult()
+        # The roll-up cells the written rows leave or land in, recomputed after the commit.
+        self.touched = Region()
 
     # --- header -------------------------------------------------------------------------
 
@@ -268,6 +271,7 @@ class LedgerImport:
                 self._write_batch(batch, params)
                 done += len(batch)
                 self.progress("importing", done)
+            rollups_queue_region(self.touched)
         return self.result
 
     def _spooled(self):
@@ -300,6 +304,8 @@ class LedgerImport:
         for values, record_id in batch:
             key = record_id if record_id is not None else (values.get("unit"), values.get(EXTERNAL_ID) or None)
             current = existing.get(key)
+            if current is not None:
+                self.touched.add_record(current)  # where it was, before the row changes it
             if current is None:
                 record = self._instance(values)
                 record.created_by = record.updated_by = self.user
@@ -325,6 +331,8 @@ class LedgerImport:
             self.result.updated += len(to_update)
         for column in self.extras:
             column.extra.write([(record, values[column.name]) for record, values in to_create + to_update])
+        for record, _values in to_create + to_update:
+            self.touched.add_record(record)
 
     @property
     def _extra_names(self) -> set[str]:

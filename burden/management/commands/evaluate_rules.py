@@ -2,6 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from burden.insights.rollups import rollups_flags_refresh
 from burden.rules.engine import sweep
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--today {today!r} is not a date like 2026-03-01.") from None
         results = sweep(day, codes)
+        rollups_flags_refresh()  # the roll-ups count flagged records
         totals = {name: sum(result[name] for result in results.values()) for name in ("opened", "reopened", "cleared")}
         self.stdout.write(
             f"{len(results)} rule runs: {totals['opened']} opened, {totals['reopened']} reopened, "

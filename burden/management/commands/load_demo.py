@@ -3,6 +3,7 @@ from django.utils import translation
 
 from burden.demo import DEMO_PASSWORD, load_demo
 from burden.demo_records import load_demo_records
+from burden.insights.rollups import rollups_rebuild
 from burden.models import Unit
 from burden.rules.engine import sweep
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             loaded = {} if no_records else load_demo_records()
         if loaded:
             sweep()  # flag what the demo records break, as the scheduled sweep would
+            rollups_rebuild()  # written in bulk, past the services: the dashboards need their roll-ups
         units = {u.code: u for u in Unit.objects.filter(code__in=[login.unit_code for login in logins])}
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: {Unit.objects.count()} units."))
         if no_records:

@@ -1,0 +1,158 @@
+"""The serializer and viewset every record app's ``api.py`` declares from.
+
+A record app writes only its fields and, where it needs one, its save: unit and
+source unit by code, trace requirements, burden hours, the record's flags,
+validation, history and rule evaluation are the same for all five kinds because
+writes go through ``burden.services.record_save`` like the browser's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.filters import OrderingFilter
+
+from burden import scoping
+from burden.api import strict
+from burden.models import Violation
+from burden.records import TraceRequirement
+from burden.scoping import scope_for
+from burden.services import record_delete, record_save
+
+from .errors import as_drf_error
+from .fields import UnitCodeField
+
+RECORD_FIELDS = ["id", "unit", "source_unit", "trace_requirements", "notes", "external_id"]
+RECORD_READ_ONLY = ["burden_hours", "violations", "created_at", "updated_at"]
+
+
+class ViolationBriefSerializer(strict.Serializer):
+    rule = serializers.CharField()
+    status = serializers.ChoiceField(choices=Violation.Status.choices)
+    message = serializers.CharField()
+
+
+class RecordSerializer(strict.ModelSerializer):
+    """Fields every record has; subclasses add theirs to ``Meta.fields`` after ``RECORD_FIELDS``."""
+
+    unit = UnitCodeField(min_role=scoping.STAFF, help_text=_("The unit that bore the burden."))
+    source_unit = UnitCodeField(required=False, allow_null=True, help_text=_("The unit or department that imposed it."))
+    trace_requirements = serializers.ListField(
+        child=serializers.ChoiceField(choices=TraceRequirement.choices), required=False, max_length=3
+    )
+    burden_hours = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    violations = serializers.SerializerMethodField()
+
+    @extend_schema_field(ViolationBriefSerializer(many=True))
+    def get_violations(self, record) -> list[dict]:
+        flags = getattr(record, "_api_violations", None)
+        if flags is None:
+            attach_violations([record])
+            flags = record._api_violations
+        return flags
+
+    def validate_trace_requirements(self, value):
+        return list(dict.fromkeys(value))
+
+    def create(self, validated_data):
+        return self.save_record(self.Meta.model(**validated_data))
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return self.save_record(instance)
+
+    def save_record(self, record):
+        """Write through the service the browser uses; its errors become a 400 with nothing saved."""
+        try:
+            with transaction.atomic():
+                return self.write(record)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from None
+        except DjangoPermissionDenied:
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied from None
+
+    def write(self, record):
+        return record_save(record=record, user=self.context["request"].user)
+
+
+def attach_violations(records) -> None:
+    """Set each record's current flags (everything but cleared) with one query for the lot."""
+    records = list(records)
+    if not records:
+        return
+    kind = records[0].record_kind
+    by_record = defaultdict(list)
+    flags = (
+        Violation.objects.filter(record_kind=kind, record_id__in=[r.pk for r in records])
+        .exclude(status=Violation.Status.CLEARED)
+        .only("record_id", "rule", "status", "details")
+        .order_by("rule", "pk")
+    )
+    for flag in flags:
+        by_record[flag.record_id].append({"rule": flag.rule, "status": flag.status, "message": flag.message})
+    for record in records:
+        record._api_violations = by_record.get(record.pk, [])
+
+
+class CanRecord(permissions.BasePermission):
+    """Reading is open to anyone signed in (the queryset is scoped); writing needs a role in some unit."""
+
+    message = _("You have no unit to record burden for.")
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return not scope_for(request.user).is_empty
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    """List, read, create, change and delete one kind of record, in the caller's units only."""
+
+    model = None
+    filterset_class = None
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    permission_classes = [permissions.IsAuthenticated, CanRecord]
+    filter_backends = [*viewsets.ModelViewSet.filter_backends, OrderingFilter]
+    ordering_fields = ["id", "burden_hours", "created_at", "updated_at"]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is not None:
+            cls.ordering_fields = [*RecordViewSet.ordering_fields, cls.model.date_field]
+            cls.queryset = cls.model.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        date = self.model.date_field
+        return (
+            self.model.objects.for_user(self.request.user)
+            .select_related("unit", "source_unit", *self.select_related)
+            .prefetch_related(*self.prefetch_related)
+            .order_by(f"-{date}", "-pk")
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_violations(page)
+        return page
+
+    def perform_destroy(self, instance):
+        try:
+            record_delete(record=instance, user=self.request.user)
+        except DjangoPermissionDenied:
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied from None
+
+
+__all__ = ["RECORD_FIELDS", "RECORD_READ_ONLY", "RecordSerializer", "RecordViewSet"]

@@ -1,0 +1,188 @@
+"""Serializers for units, people, rules and violations (records have theirs in each app's ``api.py``)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from burden import scoping
+from burden.admin import users_for
+from burden.api import strict
+from burden.models import Membership, Unit, User, Violation
+from burden.rules import all_rules
+
+from .fields import UnitCodeField
+
+RECORD_KINDS = [
+    ("meeting", _("Meeting")),
+    ("document", _("Document")),
+    ("inspection", _("Inspection")),
+    ("secondment", _("Secondment")),
+    ("data_request", _("Data request")),
+    ("unit", _("Unit")),
+]
+
+
+class UnitSerializer(strict.ModelSerializer):
+    parent = UnitCodeField(
+        min_role=scoping.ADMIN,
+        required=False,
+        allow_null=True,
+        help_text=_("Code of the unit above; only a superuser may create a unit without one."),
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "name_en", "parent", "level", "headcount", "is_grassroots", "path", "depth"]
+        read_only_fields = ["path", "depth"]
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        parent = attrs.get("parent", self.instance.parent if self.instance else None)
+        if parent is None and not user.is_superuser:
+            raise serializers.ValidationError({"parent": [_("Choose the unit this one sits under.")]})
+        return attrs
+
+
+class UserSerializer(strict.ModelSerializer):
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        style={"input_type": "password"},
+        help_text=_("Checked against the password rules; leave out to create a person who cannot sign in yet."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "password", "email", "first_name", "last_name", "is_active", "date_joined"]
+        read_only_fields = ["id", "date_joined"]
+
+    def validate(self, attrs):
+        password = attrs.get("password")
+        if password is not None:
+            candidate = User(**{k: v for k, v in attrs.items() if k != "password"})
+            if self.instance is not None:
+                candidate.pk = self.instance.pk
+                candidate.username = attrs.get("username", self.instance.username)
+            try:
+                validate_password(password, candidate)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"password": error.messages}) from None
+        return attrs
+
+
+class UsernameField(serializers.SlugRelatedField):
+    """A person by username, among the people the caller administers."""
+
+    default_error_messages = {"does_not_exist": _("No person with the username “{value}” that you manage.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", queryset=User.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return users_for(self.context["request"].user)
+
+
+class MembershipSerializer(strict.ModelSerializer):
+    user = UsernameField()
+    unit = UnitCodeField(min_role=scoping.ADMIN)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "unit", "role", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class RuleSerializer(strict.Serializer):
+    """A rule as the API shows it; built from the registry and the admins' settings."""
+
+    code = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    clause = serializers.CharField(read_only=True)
+    record_kind = serializers.CharField(read_only=True)
+    severity = serializers.ChoiceField(choices=Violation.Severity.choices, read_only=True)
+    enabled = serializers.BooleanField(read_only=True)
+    params = serializers.DictField(read_only=True)
+    param_schema = serializers.DictField(read_only=True)
+
+    def to_representation(self, state):
+        rule, enabled, params = state
+        return {
+            "code": rule.code,
+            "title": str(rule.title),
+            "description": str(rule.description),
+            "clause": rule.clause,
+            "record_kind": rule.record_kind,
+            "severity": rule.severity,
+            "enabled": enabled,
+            "params": params,
+            "param_schema": {
+                "type": "object",
+                "properties": {param.name: param.schema() for param in rule.params},
+                "additionalProperties": False,
+            },
+        }
+
+
+class RuleUpdateSerializer(strict.Serializer):
+    params = serializers.DictField(
+        required=False, help_text=_("Only the parameters to change; the others keep their values.")
+    )
+    enabled = serializers.BooleanField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+def rule_codes():
+    return [(rule.code, rule.code) for rule in all_rules()]
+
+
+class ViolationSerializer(strict.ModelSerializer):
+    unit = UnitCodeField(read_only=True)
+    source_unit = UnitCodeField(read_only=True, allow_null=True)
+    record_kind = serializers.ChoiceField(choices=RECORD_KINDS, read_only=True)
+    message = serializers.CharField(read_only=True, help_text=_("In the language the request asked for."))
+    rule_title = serializers.CharField(read_only=True)
+    details = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = Violation
+        fields = [
+            "id",
+            "rule",
+            "rule_title",
+            "record_kind",
+            "record_id",
+            "unit",
+            "source_unit",
+            "severity",
+            "status",
+            "message",
+            "details",
+            "first_seen",
+            "last_seen",
+        ]
+        read_only_fields = fields
+
+
+class ViolationEventSerializer(strict.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, event) -> str | None:
+        return event.actor.username if event.actor_id else None
+
+
+class TransitionSerializer(strict.Serializer):
+    status = serializers.ChoiceField(choices=Violation.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    expires_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("For a waiver: the day it lapses and the flag reopens.")
+    )

@@ -1,0 +1,34 @@
+"""``/api/v1/``: the core endpoints and each record app's ``ROUTES``."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from datarequests import api as datarequests_api
+from documents import api as documents_api
+from inspections import api as inspections_api
+from meetings import api as meetings_api
+from secondments import api as secondments_api
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("users", views.UserViewSet, basename="user")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+for app in (meetings_api, documents_api, inspections_api, secondments_api, datarequests_api):
+    for prefix, viewset, basename in app.ROUTES:
+        router.register(prefix, viewset, basename=basename)
+router.register("rules", views.RuleViewSet, basename="rule")
+router.register("violations", views.ViolationViewSet, basename="violation")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
+    path("burden/summary/", views.BurdenSummaryView.as_view(), name="burden_summary"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,416 @@
+"""Endpoints for sign-in, units, people, rules, violations and the burden summary."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from burden import login_guard, scoping
+from burden.admin import can_set_cost_parameters as can_set_thresholds
+from burden.admin import users_for
+from burden.api import strict
+from burden.models import Membership, RuleSetting, Unit, User, Violation
+from burden.rule_views import rule_update
+from burden.rules import all_rules, get_rule
+from burden.rules.engine import rule_state
+from burden.scoping import scope_for
+from burden.services import (
+    membership_delete,
+    membership_save,
+    owned_object_delete,
+    owned_object_save,
+    unit_delete,
+    unit_save,
+    user_save,
+)
+
+from .serializers import (
+    RECORD_KINDS,
+    MembershipSerializer,
+    RuleSerializer,
+    RuleUpdateSerializer,
+    TransitionSerializer,
+    UnitSerializer,
+    UserSerializer,
+    ViolationEventSerializer,
+    ViolationSerializer,
+    rule_codes,
+)
+from .summary import SummaryQuerySerializer, SummarySerializer, burden_summary
+
+# --- Sign-in -------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(strict.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenView(APIView):
+    """Trade a username and password for the caller's API token (``Authorization: Token <token>``)."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("Token", fields={"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request):
+        given = TokenRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        username, password = given.validated_data["username"], given.validated_data["password"]
+        if login_guard.is_locked(username, request):
+            raise exceptions.Throttled(detail=str(login_guard.LOCKED_MESSAGE))
+        user = authenticate(request._request, username=username, password=password)
+        if user is None:
+            login_guard.record_failure(username, request)
+            raise exceptions.ValidationError(
+                {"non_field_errors": [_("Unable to sign in with this username and password.")]}
+            )
+        login_guard.clear(username)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class TokenRevokeView(APIView):
+    """Revoke the token the request was made with (sign out an integration)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Units and people ----------------------------------------------------------------------
+
+
+def is_admin_somewhere(user) -> bool:
+    return scope_for(user).primary_role == scoping.ADMIN
+
+
+class IsAdminForWrites(permissions.BasePermission):
+    """Reads follow the scoping gate; writes need an admin role over the object's unit."""
+
+    message = _("Only admins may change this.")
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or is_admin_somewhere(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return scope_for(request.user).has_role_at(view.unit_of(obj), scoping.ADMIN)
+
+
+class IsAdmin(permissions.BasePermission):
+    message = _("Only admins may manage people and their roles.")
+
+    def has_permission(self, request, view):
+        return is_admin_somewhere(request.user)
+
+
+class ServiceWrites:
+    """``perform_*`` that turn a service's ``PermissionDenied`` into a 403."""
+
+    def run(self, function, **kwargs):
+        try:
+            with transaction.atomic():
+                return function(**kwargs)
+        except DjangoPermissionDenied:
+            raise exceptions.PermissionDenied from None
+
+
+class OwnedListViewSet(ServiceWrites, viewsets.ModelViewSet):
+    """A shared list owned by units (catalogue, inspection plans): everyone reads; owners' admins write."""
+
+    owner_field = ""
+    permission_classes = [permissions.IsAuthenticated, IsAdminForWrites]
+
+    def unit_of(self, obj):
+        return getattr(obj, self.owner_field)
+
+    def perform_create(self, serializer):
+        instance = serializer.Meta.model(**serializer.validated_data)
+        serializer.instance = self.run(
+            owned_object_save, instance=instance, owner_field=self.owner_field, user=self.request.user
+        )
+
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(instance, name, value)
+        self.run(owned_object_save, instance=instance, owner_field=self.owner_field, user=self.request.user)
+
+    def perform_destroy(self, instance):
+        self.run(owned_object_delete, instance=instance, owner_field=self.owner_field, user=self.request.user)
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    parent = django_filters.CharFilter(field_name="parent__code", label=_("Parent unit (code)"))
+    within = django_filters.CharFilter(method="filter_within", label=_("Unit (code, with the units below it)"))
+    level = django_filters.ChoiceFilter(choices=Unit.Level.choices)
+    is_grassroots = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Unit
+        fields = ["parent", "within", "level", "is_grassroots"]
+
+    def filter_within(self, queryset, name, value):
+        path = Unit.objects.filter(code=value).values_list("path", flat=True).first()
+        return queryset.filter(path__startswith=path) if path else queryset.none()
+
+
+class UnitViewSet(ServiceWrites, viewsets.ModelViewSet):
+    """The units the caller may see; admins create and change units in their subtree."""
+
+    serializer_class = UnitSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdminForWrites]
+    filterset_class = UnitFilterSet
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    queryset = Unit.objects.none()
+
+    def get_queryset(self):
+        return Unit.objects.for_user(self.request.user).select_related("parent").order_by("path")
+
+    @staticmethod
+    def unit_of(unit):
+        return unit
+
+    def perform_create(self, serializer):
+        serializer.instance = self.run(unit_save, unit=Unit(**serializer.validated_data), user=self.request.user)
+
+    def perform_update(self, serializer):
+        unit = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(unit, name, value)
+        self.run(unit_save, unit=unit, user=self.request.user)
+
+    def perform_destroy(self, instance):
+        self.run(unit_delete, unit=instance, user=self.request.user)
+
+
+class UserViewSet(viewsets.ModelViewSet):
+    """People, for admins: members of their subtree and people with no unit yet. Looked up by username."""
+
+    serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdmin]
+    lookup_field = "username"
+    lookup_value_regex = "[^/]+"
+    filterset_fields = ["is_active"]
+    queryset = User.objects.none()
+
+    def get_queryset(self):
+        return users_for(self.request.user).distinct().order_by("username")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        password = data.pop("password", None)
+        serializer.instance = user_save(person=serializer.Meta.model(**data), password=password, user=self.request.user)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        password = data.pop("password", None)
+        person = serializer.instance
+        if person.pk == self.request.user.pk and data.get("is_active") is False:
+            raise exceptions.ValidationError({"is_active": [_("You cannot deactivate yourself.")]})
+        for name, value in data.items():
+            setattr(person, name, value)
+        user_save(person=person, password=password, user=self.request.user)
+
+    def perform_destroy(self, instance):
+        if instance.pk == self.request.user.pk:
+            raise exceptions.PermissionDenied(_("You cannot delete yourself."))
+        instance.delete()
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    user = django_filters.CharFilter(field_name="user__username")
+    unit = django_filters.CharFilter(field_name="unit__code")
+    role = django_filters.ChoiceFilter(choices=Membership.Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["user", "unit", "role"]
+
+
+class MembershipViewSet(ServiceWrites, viewsets.ModelViewSet):
+    """Who has which role where, for admins of those units."""
+
+    serializer_class = MembershipSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdmin]
+    filterset_class = MembershipFilterSet
+    queryset = Membership.objects.none()
+
+    def get_queryset(self):
+        return (
+            Membership.objects.for_user(self.request.user, min_role=scoping.ADMIN)
+            .select_related("user", "unit")
+            .order_by("unit__path", "user__username")
+        )
+
+    def perform_create(self, serializer):
+        membership = Membership(**serializer.validated_data)
+        serializer.instance = self.run(membership_save, membership=membership, user=self.request.user)
+
+    def perform_update(self, serializer):
+        membership = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(membership, name, value)
+        self.run(membership_save, membership=membership, user=self.request.user)
+
+    def perform_destroy(self, instance):
+        self.run(membership_delete, membership=instance, user=self.request.user)
+
+
+# --- Rules and violations ----------------------------------------------------------------
+
+
+class RuleViewSet(viewsets.GenericViewSet):
+    """Every rule with its current thresholds; admins of the whole city change them."""
+
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    serializer_class = RuleSerializer
+    filter_backends = []
+    queryset = RuleSetting.objects.none()  # the rules live in code; this only names the model for the schema
+
+    def states(self):
+        settings_by_code = {setting.rule: setting for setting in RuleSetting.objects.all()}
+        return [(rule, *rule_state(rule, settings_by_code)) for rule in all_rules()]
+
+    def get_rule(self, code):
+        try:
+            return get_rule(code)
+        except KeyError:
+            raise Http404 from None
+
+    def list(self, request):
+        page = self.paginate_queryset(self.states())
+        return self.get_paginated_response(RuleSerializer(page, many=True).data)
+
+    @extend_schema(responses=RuleSerializer)
+    def retrieve(self, request, code=None):
+        rule = self.get_rule(code)
+        return Response(RuleSerializer((rule, *rule_state(rule))).data)
+
+    @extend_schema(request=RuleUpdateSerializer, responses=RuleSerializer)
+    def partial_update(self, request, code=None):
+        """Change thresholds or switch the rule on or off; what it covers is re-evaluated."""
+        rule = self.get_rule(code)
+        if not can_set_thresholds(request.user):
+            raise exceptions.PermissionDenied(_("Only admins of the whole city may change thresholds."))
+        given = RuleUpdateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        enabled, params = rule_state(rule)
+        changes = given.validated_data.get("params", {})
+        try:
+            params = rule.clean_params({**params, **changes})
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"params": error.message_dict}) from None
+        enabled = given.validated_data.get("enabled", enabled)
+        rule_update(rule=rule, enabled=enabled, params=params, reason=given.validated_data["reason"], user=request.user)
+        return Response(RuleSerializer((rule, *rule_state(rule))).data)
+
+
+class ViolationFilterSet(django_filters.FilterSet):
+    unit = django_filters.CharFilter(method="filter_unit", label=_("Unit (code, with the units below it)"))
+    source_unit = django_filters.CharFilter(field_name="source_unit__code", label=_("Source unit (code)"))
+    rule = django_filters.ChoiceFilter(choices=rule_codes)
+    status = django_filters.MultipleChoiceFilter(choices=Violation.Status.choices)
+    severity = django_filters.ChoiceFilter(choices=Violation.Severity.choices)
+    record_kind = django_filters.ChoiceFilter(choices=RECORD_KINDS)
+    record_id = django_filters.NumberFilter(min_value=0)
+
+    class Meta:
+        model = Violation
+        fields = ["unit", "source_unit", "rule", "status", "severity", "record_kind", "record_id"]
+
+    def filter_unit(self, queryset, name, value):
+        path = Unit.objects.filter(code=value).values_list("path", flat=True).first()
+        return queryset.filter(unit__path__startswith=path) if path else queryset.none()
+
+
+class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Flags on the caller's units; supervisors and admins move them along."""
+
+    serializer_class = ViolationSerializer
+    filterset_class = ViolationFilterSet
+    queryset = Violation.objects.none()
+
+    def get_queryset(self):
+        return Violation.objects.for_user(self.request.user).select_related("unit", "source_unit").order_by("-pk")
+
+    @extend_schema(request=TransitionSerializer, responses=ViolationSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Acknowledge, resolve, waive (a note is required) or reopen a violation."""
+        from burden.review.services import violation_transition
+
+        violation = self.get_object()
+        given = TransitionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with transaction.atomic():
+            violation_transition(violation=violation, user=request.user, **given.validated_data)
+        violation.refresh_from_db()
+        return Response(ViolationSerializer(violation, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=ViolationEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, pk=None):
+        """The violation's timeline: every status change and comment, oldest first."""
+        violation = self.get_object()
+        events = violation.events.select_related("actor").order_by("at", "pk")
+        return Response(ViolationEventSerializer(events, many=True).data)
+
+
+# --- Burden ----------------------------------------------------------------------------------
+
+
+class BurdenSummaryView(APIView):
+    """Hours borne by a unit and its subtree in a period: in all, by kind, by month and by source."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", OpenApiTypes.STR, description="Unit code; all of the caller's units if left out."),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (inclusive)."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (inclusive)."),
+        ],
+        responses={200: SummarySerializer, 400: OpenApiResponse(description="Invalid input.")},
+    )
+    def get(self, request):
+        blank = [name for name in ("from", "to") if request.query_params.get(name) == ""]
+        if blank:
+            raise exceptions.ValidationError({name: [_("Enter a date.")] for name in blank})
+        given = SummaryQuerySerializer(data=request.query_params)
+        given.is_valid(raise_exception=True)
+        code = given.validated_data.get("unit")
+        unit = None
+        if code:
+            unit = Unit.objects.for_user(request.user).filter(code=code).first()
+            if unit is None:
+                raise Http404
+        summary = burden_summary(
+            user=request.user,
+            unit=unit,
+            date_from=given.validated_data.get("from"),
+            date_to=given.validated_data.get("to"),
+        )
+        return Response(SummarySerializer(summary).data)
