@@ -19,6 +19,7 @@ def _pages_in_english(client):
     """These tests read messages in English; the Chinese pages are checked in tests/test_translations.py."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
+
 S = Violation.Status
 QUEUE = reverse("review:violation_list")
 
