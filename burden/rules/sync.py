@@ -196,7 +196,7 @@ def violations_sync(
                 cursor.execute(
                     f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "
                     f"SELECT v.id, v.status, '{OPEN}' FROM {FOUND} f JOIN {names['violation']} v ON {found} "
-                    f"WHERE v.status = '{CLEARED}'",
+                    f"WHERE v.status = '{CLEARED}' {_lock()}",
                     [rule.code, kind],
                 )
                 reopened = cursor.rowcount
@@ -212,7 +212,7 @@ def violations_sync(
                     f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "
                     f"SELECT v.id, v.status, '{CLEARED}' FROM {names['violation']} v "
                     f"WHERE v.rule = %s AND v.record_kind = %s AND v.status IN ({names['open_statuses']}) "
-                    f"AND {condition}",
+                    f"AND {condition} {_lock()}",
                     [rule.code, kind, *scope_params],
                 )
                 cleared = cursor.rowcount
@@ -243,18 +243,26 @@ def violations_sync(
     return {"opened": opened, "reopened": reopened, "cleared": cleared}
 
 
+def _lock() -> str:
+    """Lock the violations a move is noted for until it is applied (PostgreSQL; SQLite has one writer).
+
+    A second worker moving the same violations meanwhile waits, then sees them moved
+    and notes nothing: no move is applied twice, no timeline row is written twice.
+    """
+    return connection.ops.for_update_sql(of=("v",)) if connection.features.has_select_for_update_of else ""
+
+
 def _apply_moves(cursor, stamp) -> None:
     """The noted moves (cleared -> open, open or acknowledged -> cleared), each kept in the timeline.
 
-    A violation that someone resolved or waived since the move was noted stays as they left it.
+    Only a violation still in the status its move was noted from is moved.
     """
-    names = _names()
     cursor.execute(
-        f"UPDATE {names['violation']} SET status = CASE WHEN status = '{CLEARED}' THEN '{OPEN}' ELSE '{CLEARED}' END "
-        f"WHERE id IN (SELECT violation_id FROM {MOVED}) AND status NOT IN ({names['reviewed']})"
+        f"UPDATE {_names()['violation']} SET status = CASE WHEN status = '{CLEARED}' THEN '{OPEN}' "
+        f"ELSE '{CLEARED}' END WHERE (id, status) IN (SELECT violation_id, from_status FROM {MOVED})"
     )
     cursor.execute(
-        f"INSERT INTO {names['event']} (violation_id, from_status, to_status, actor_id, note, at) "
+        f"INSERT INTO {_names()['event']} (violation_id, from_status, to_status, actor_id, note, at) "
         f"SELECT violation_id, from_status, to_status, NULL, '', %s FROM {MOVED}",
         [stamp],
     )
@@ -270,6 +278,8 @@ def violations_clear(*querysets: QuerySet) -> int:
     with connection.cursor() as cursor:
         _prepare(cursor)
         for violations in querysets:
+            if connection.features.has_select_for_update_of:
+                violations = violations.select_for_update(of=("self",))
             moves = (
                 violations.order_by()
                 .filter(status__in=OPEN_STATUSES)
