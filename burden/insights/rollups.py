@@ -355,6 +355,8 @@ def rollups_flags_refresh(kinds: list[str] | None = None, unit_ids: set[int] | N
     units = None if unit_ids is None else sorted(unit_ids)
     with transaction.atomic():
         if units is None:
+            # The rebuild's order, so that the two wait for each other instead of deadlocking.
+            _lock_table(MonthlyRollup)
             _lock_table(FlagRollup)
         else:
             _lock_units(set(units))

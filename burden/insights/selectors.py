@@ -219,7 +219,7 @@ def secondments_out(user, unit: Unit, today: datetime.date, limit: int = 50) -> 
     )
     shown = away.annotate(last_day=last).select_related("unit", "source_unit").order_by("last_day", "pk")[:limit]
     people = [PersonAway(record, record.last_day, (record.last_day - today).days) for record in shown]
-    return people, away.count() if len(people) == limit else len(people)
+    return people, away.count()
 
 
 @dataclass

@@ -26,6 +26,7 @@ from django.views.generic import FormView, TemplateView
 
 from .. import scoping
 from ..models import Unit
+from ..records import TraceRequirement
 from ..scoping import scope_for
 from . import selectors
 from .charts import Chart, Series, burden_chart, month_label, record_list_link, record_list_urls
@@ -58,23 +59,18 @@ class InsightView(LoginRequiredMixin, TemplateView):
                 raise Http404
         else:
             unit = selectors.default_unit(user)
-        if form.is_valid() and unit is not None:
-            # Show what the page is about, defaults included.
-            form = InsightFilterForm(
-                {
-                    "unit": unit.code,
-                    "start": period.start.strftime(MONTH_FORMAT),
-                    "end": period.end.strftime(MONTH_FORMAT),
-                }
-            )
-            form.is_valid()
         context.update(form=form, period=period, unit=unit, unit_options=selectors.unit_options(user))
         if unit is None:
             context["no_units"] = True
             return context
-        context["filters"] = urlencode(
-            {"unit": unit.code, "start": period.start.strftime(MONTH_FORMAT), "end": period.end.strftime(MONTH_FORMAT)}
-        )
+        shown = {
+            "unit": unit.code,
+            "start": period.start.strftime(MONTH_FORMAT),
+            "end": period.end.strftime(MONTH_FORMAT),
+        }
+        if form.is_valid():
+            context["form"] = InsightFilterForm(shown)  # what the page is about, defaults included
+        context["filters"] = urlencode(shown)
         self.urls = record_list_urls()
         context.update(self.insights(unit, period))
         return context
@@ -132,7 +128,6 @@ class DashboardView(InsightView):
             "people_chart": self.people_chart(people),
             "targets": selectors.targets_progress(unit, summary),
             "can_set_targets": scope_for(user).primary_role == scoping.ADMIN,
-            "today": today,
         }
 
     def flags_chart(self, unit, flags) -> Chart:
@@ -152,16 +147,11 @@ class DashboardView(InsightView):
         return Chart("flags", _("Open flags by rule"), categories, series, kind="horizontal", number="count")
 
     def traces_chart(self, unit, summary) -> Chart:
-        names = {
-            "photo": _("Photos"),
-            "checkin": _("Check-ins"),
-            "material": _("Written material"),
-        }
         totals = {kind: summary.kind_total(kind) for kind, _label in summary.kinds}
         links = [self.link(kind, unit, period=summary.period) for kind, _label in summary.kinds]
         series = [
             Series(trace, name, [getattr(totals[kind], trace) for kind, _label in summary.kinds], links)
-            for trace, name in names.items()
+            for trace, name in TraceRequirement.choices
         ]
         return Chart(
             "traces", _("Trace-keeping demanded, by kind"), summary.kinds, series, kind="stacked", number="count"
