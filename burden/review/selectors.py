@@ -203,8 +203,16 @@ def _since(watch: Watch, now: datetime.datetime) -> datetime.datetime:
     return watch.last_seen_at or now - NEW_WINDOW
 
 
+#: The bell counts up to this many and then shows "99+": the count runs on every page, and
+#: stopping at a hundred matches keeps it cheap however many flags a city holds.
+BELL_CAP = 100
+
+
 def bell_count(watch: Watch, *, today: datetime.date | None = None, now: datetime.datetime | None = None) -> int:
-    """How many flags are news to the person: one COUNT, none when they reach no unit."""
+    """How many flags are news to the person, up to ``BELL_CAP``; none when they reach no unit.
+
+    One COUNT over a LIMIT.
+    """
     if watch.scope.is_empty or not watch.wanted:
         return 0
     now = now or timezone.now()
@@ -218,7 +226,7 @@ def bell_count(watch: Watch, *, today: datetime.date | None = None, now: datetim
             if c in watch.wanted
         ),
     )
-    return _scoped(watch.scope).filter(condition).count()
+    return _scoped(watch.scope).filter(condition).values("pk")[:BELL_CAP].count()
 
 
 @dataclass

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from burden.insights.rollups import rollups_flags_queue
 
 from .. import scoping
 from ..models import Violation, ViolationEvent
@@ -129,6 +132,7 @@ def _write(violations: list[Violation], *, user, status: str, note: str, expires
     )
     for violation in violations:
         violation.status, violation.waiver_expires_on = status, expiry
+    rollups_flags_queue(violations)  # the dashboards' open-flag counts follow after the commit
     return events
 
 
@@ -263,9 +267,14 @@ def waivers_expire(*, today: datetime.date | None = None) -> int:
         connection.ops.quote_name(ViolationEvent._meta.get_field(name).column)
         for name in ("violation", "from_status", "to_status", "note", "reason", "at")
     )
+    touched = [
+        SimpleNamespace(record_kind=k, unit_id=u) for k, u in expired.values_list("record_kind", "unit_id").distinct()
+    ]
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) {select_sql}", params)
-    return expired.update(status=Status.OPEN, waiver_expires_on=None)
+    reopened = expired.update(status=Status.OPEN, waiver_expires_on=None)
+    rollups_flags_queue(touched)
+    return reopened
 
 
 # --- Deadlines and notification preferences ------------------------------------------------

@@ -181,3 +181,13 @@ def test_a_deadline_pings_7_days_and_1_day_before(tree, personas):
     for later in range(1, 6):  # quiet until the day before
         assert bell_count(watch, today=today + later * DAY, now=day_start(today + later * DAY)) == 0
     assert bell_count(watch, today=today + 6 * DAY, now=day_start(today + 6 * DAY)) == 1
+
+
+def test_the_bell_stops_counting_at_its_cap(tree, personas, client):
+    from burden.review.selectors import BELL_CAP
+
+    ViolationFactory.create_batch(BELL_CAP + 5, unit=tree.a)
+    assert bell_count(watch_for(personas.supervisor)) == BELL_CAP
+    client.force_login(personas.supervisor)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="bell-count">99+</span>' in page

@@ -304,7 +304,8 @@ def test_waiver_expiry_is_set_based(tree, today):
 
     few, many = queries(2), queries(40)
     assert few == many
-    assert [verb for verb in few if verb in ("INSERT", "UPDATE", "SELECT")] == ["INSERT", "UPDATE"]
+    # One SELECT of the distinct (kind, unit) pairs whose dashboard flag counts follow, then the move.
+    assert [verb for verb in few if verb in ("INSERT", "UPDATE", "SELECT")] == ["SELECT", "INSERT", "UPDATE"]
 
 
 def test_the_schedule_task_reopens_expired_waivers(tree, today):
@@ -347,3 +348,19 @@ def test_a_deadline_change_needs_a_reason(personas):
     with pytest.raises(ValidationError) as refused:
         review_deadlines_update(user=personas.admin, days_low=9, days_medium=9, days_high=9, reason=" ")
     assert list(refused.value.message_dict) == ["reason"]
+
+
+def test_a_review_decision_moves_the_dashboards_flag_counts(tree, personas, django_capture_on_commit_callbacks):
+    from burden.insights.models import FlagRollup
+    from burden.insights.rollups import rollups_flags_refresh
+    from burden.rules.engine import evaluate_record
+    from tests.record_factories.meetings import MeetingFactory
+
+    meeting = MeetingFactory(unit=tree.a, duration_minutes=150, created_by=personas.staff_a)
+    evaluate_record("meeting", meeting.pk)
+    rollups_flags_refresh()
+    assert FlagRollup.objects.get(unit=tree.a, rule="MTG-DURATION").open_flags == 1
+    flag = Violation.objects.get(rule="MTG-DURATION", record_id=meeting.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        violation_transition(violation=flag, user=personas.supervisor, status=S.RESOLVED, note="shortened")
+    assert not FlagRollup.objects.filter(unit=tree.a, rule="MTG-DURATION", open_flags__gt=0).exists()
