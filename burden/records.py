@@ -8,10 +8,12 @@ The record apps declare their own fields and one ``compute_burden_hours``.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,26 @@ from .costs import cost
 from .fields import MultipleChoiceField
 from .models import CostParameters, Unit
 from .scoping import ScopedQuerySet
+
+
+#: The dates a record may carry. Burden is logged for the present; a date far outside this
+#: range is a typing slip (2206 for 2026), and month-by-month figures are kept for it.
+FIRST_DATE, LAST_DATE = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
+def date_range_check(instance) -> None:
+    """Refuse, as field errors, any date of ``instance`` outside ``FIRST_DATE``..``LAST_DATE``."""
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname, None)
+        if type(value) is datetime.date and isinstance(field, models.DateField):
+            if not FIRST_DATE <= value <= LAST_DATE:
+                errors[field.name] = _("Enter a date between %(first)s and %(last)s.") % {
+                    "first": FIRST_DATE.isoformat(),
+                    "last": LAST_DATE.isoformat(),
+                }
+    if errors:
+        raise ValidationError(errors)
 
 
 class TraceRequirement(models.TextChoices):
@@ -106,6 +128,10 @@ class BaseRecord(models.Model):
             ),
             models.CheckConstraint(condition=Q(burden_hours__gte=0), name="%(app_label)s_%(class)s_hours_gte_0"),
         ]
+
+    def clean(self):
+        super().clean()
+        date_range_check(self)
 
     def save(self, *args, **kwargs):
         """Store the burden hours of the record as it is now (reads ``CostParameters`` once)."""

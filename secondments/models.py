@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from burden.costs import burden_hours_for_secondment, secondment_hours_by_month
-from burden.records import BaseRecord
+from burden.records import BaseRecord, date_range_check
 from burden.scoping import ScopedQuerySet
 
 # The paper (4.2.1): a first term of at most 3 months, extensions adding at most 3 more.
@@ -252,6 +252,7 @@ class Extension(models.Model):
 
     def clean(self):
         super().clean()
+        date_range_check(self)
         if self.secondment_id is None or self.new_end_date is None:
             return
         # Read from the database, not the secondment's cached extensions, which may be stale.

@@ -156,6 +156,7 @@ def bad_inputs(model, body):
     cases = [
         (date, "2026-13-45"),  # a malformed date
         (date, 20260301),  # a date of the wrong type
+        (date, "2206-03-01"),  # a typing slip far outside the years burden is logged for
         ("trace_requirements", ["photo", "selfie"]),  # an unknown choice in a list
         ("trace_requirements", "photo"),  # a list given as a string
         ("unit", None),  # a required field left empty

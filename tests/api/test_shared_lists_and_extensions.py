@@ -112,6 +112,7 @@ def test_an_extension_that_does_not_extend_is_a_400(api, tree, personas):
     for body, field in [
         ({"new_end_date": secondment.planned_end_date.isoformat()}, "new_end_date"),
         ({"new_end_date": "someday"}, "new_end_date"),
+        ({"new_end_date": "9999-12-31"}, "new_end_date"),
         ({}, "new_end_date"),
     ]:
         response = api.as_(personas.staff_a).post(url, body)
