@@ -24,7 +24,6 @@ from .fields import MultipleChoiceField
 from .models import CostParameters, Unit
 from .scoping import ScopedQuerySet
 
-
 #: The dates a record may carry. Burden is logged for the present; a date far outside this
 #: range is a typing slip (2206 for 2026), and month-by-month figures are kept for it.
 FIRST_DATE, LAST_DATE = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
@@ -35,12 +34,12 @@ def date_range_check(instance) -> None:
     errors = {}
     for field in instance._meta.concrete_fields:
         value = getattr(instance, field.attname, None)
-        if type(value) is datetime.date and isinstance(field, models.DateField):
-            if not FIRST_DATE <= value <= LAST_DATE:
-                errors[field.name] = _("Enter a date between %(first)s and %(last)s.") % {
-                    "first": FIRST_DATE.isoformat(),
-                    "last": LAST_DATE.isoformat(),
-                }
+        in_range = FIRST_DATE <= value <= LAST_DATE if type(value) is datetime.date else True
+        if isinstance(field, models.DateField) and not in_range:
+            errors[field.name] = _("Enter a date between %(first)s and %(last)s.") % {
+                "first": FIRST_DATE.isoformat(),
+                "last": LAST_DATE.isoformat(),
+            }
     if errors:
         raise ValidationError(errors)
 
@@ -129,14 +128,14 @@ class BaseRecord(models.Model):
             models.CheckConstraint(condition=Q(burden_hours__gte=0), name="%(app_label)s_%(class)s_hours_gte_0"),
         ]
 
-    def clean(self):
-        super().clean()
-        date_range_check(self)
-
     def save(self, *args, **kwargs):
         """Store the burden hours of the record as it is now (reads ``CostParameters`` once)."""
         self.burden_hours = self.compute_burden_hours(CostParameters.current())
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        date_range_check(self)
 
     @property
     def record_date(self):

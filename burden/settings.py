@@ -194,6 +194,9 @@ MEDIA_URL = "media/"
 # Uploaded ledgers; with several hosts, a storage the web and worker hosts share.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 LEDGER_MAX_UPLOAD_MB = env_int("LEDGER_MAX_UPLOAD_MB", 200)
+# A report's spreadsheet is built by a worker (with its progress shown) when the unit's
+# subtree holds more units than this; smaller ones are sent at once. Files under MEDIA_ROOT.
+REPORT_BACKGROUND_UNITS = env_int("REPORT_BACKGROUND_UNITS", 200)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

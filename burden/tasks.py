@@ -84,3 +84,11 @@ def rebuild_rollups(kinds: list[str] | None = None) -> dict[str, int]:
     from .insights.rollups import rollups_rebuild
 
     return rollups_rebuild(kinds)
+
+
+@shared_task(acks_late=True)
+def report_generate(job_id: int) -> None:
+    """Build the spreadsheet of a large report, its progress kept on the job (``burden.insights.report_jobs``)."""
+    from .insights.report_jobs import report_job_run
+
+    report_job_run(job_id)

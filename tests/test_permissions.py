@@ -62,6 +62,13 @@ PAGES = [
     # An explanation is written by the department itself or those above it (here: the city's admin).
     ("insights:source_explain", ["D1-EDU"], row(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
     ("insights:target_list", [], row(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    # Reports: each person's own top unit by default (people without one: the dashboard's empty page,
+    # and no spreadsheet). Other units, periods and the background jobs: tests/insights/test_reports.py.
+    ("insights:report_index", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
+    ("insights:report_view", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
+    ("insights:report_xlsx", [], row(REDIRECT, NOT_FOUND, OK, OK, OK, OK, OK)),
+    ("insights:report_job", [999999], row(REDIRECT, *[NOT_FOUND] * 6)),
+    ("insights:report_job_file", [999999], row(REDIRECT, *[NOT_FOUND] * 6)),
 ]
 
 # Pages reached only by POST or owned by Django's admin beyond the ones above; each is

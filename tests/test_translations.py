@@ -85,6 +85,8 @@ PAGES = [
     ("insights:target_list", []),
     ("insights:source_ranking", []),
     ("insights:source_detail", ["D1-EDU"]),
+    ("insights:report_index", []),
+    ("insights:report_view", []),
 ] + [(config.url_name(action), []) for config in record_configs() for action in ("list", "create")]
 PERSONAS = ["staff_a", "supervisor", "admin", "outsider"]
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .. import scoping
 from ..models import Unit
-from .models import RecordKind, ReductionTarget
+from .models import RecordKind, ReductionTarget, ReportKind
 
 MONTH_FORMAT = "%Y-%m"
 MAX_MONTHS = 24
+QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,18 @@ class Period:
     def previous(self) -> Period:
         """The same months a year earlier."""
         return Period(self.start - relativedelta(years=1), self.end - relativedelta(years=1))
+
+    @property
+    def preceding(self) -> Period:
+        """The period of the same length just before this one: the month or the quarter before."""
+        length = len(self.months)
+        return Period(self.start - relativedelta(months=length), self.start - relativedelta(months=1))
+
+    @property
+    def following(self) -> Period:
+        """The period of the same length just after this one."""
+        length = len(self.months)
+        return Period(self.end + relativedelta(months=1), self.end + relativedelta(months=length))
 
     @property
     def last_day(self) -> datetime.date:
@@ -99,6 +114,109 @@ class InsightFilterForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data["period"]
         return Period.this_year()
+
+    @property
+    def unit_code(self) -> str:
+        value = (self.data.get("unit") or "").strip()
+        return value.split()[0] if value else ""
+
+
+# --- reports: a month (monthly summary) or a quarter (quarterly briefing) ---------------------
+
+
+def report_period(kind: str, value: str) -> Period:
+    """The period ``value`` names: "2026-10" for a month; "2026-Q3" (or any month of it) for a quarter.
+
+    Raises ``ValueError`` for anything else.
+    """
+    value = value.strip()
+    quarter = QUARTER.match(value)
+    if quarter:
+        if kind != ReportKind.QUARTERLY:
+            raise ValueError(value)
+        start = datetime.date(int(quarter[1]), 3 * int(quarter[2]) - 2, 1)
+    else:
+        start = datetime.datetime.strptime(value, MONTH_FORMAT).date()
+    return _report_period(kind, start)
+
+
+def report_period_default(kind: str, today: datetime.date | None = None) -> Period:
+    """The last complete month or quarter before ``today``."""
+    today = today or timezone.localdate()
+    months = 3 if kind == ReportKind.QUARTERLY else 1
+    return _report_period(kind, today.replace(day=1) - relativedelta(months=months))
+
+
+def _report_period(kind: str, day: datetime.date) -> Period:
+    if kind == ReportKind.QUARTERLY:
+        start = day.replace(month=day.month - (day.month - 1) % 3, day=1)
+        return Period(start, start + relativedelta(months=2))
+    return Period(day.replace(day=1), day.replace(day=1))
+
+
+def report_period_value(kind: str, period: Period) -> str:
+    """How the query string names the period: "2026-10" or "2026-Q3"."""
+    if kind == ReportKind.QUARTERLY:
+        return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+    return period.start.strftime(MONTH_FORMAT)
+
+
+def report_period_label(kind: str, period: Period) -> str:
+    """The period as a reader names it, in the page's language: "October 2026", "Q3 2026"."""
+    if kind == ReportKind.QUARTERLY:
+        return _("Q%(quarter)s %(year)s") % {"quarter": (period.start.month - 1) // 3 + 1, "year": period.start.year}
+    return date_format(period.start, "YEAR_MONTH_FORMAT")
+
+
+class ReportForm(forms.Form):
+    """Which unit (with everything below it), which report and which month or quarter.
+
+    Empty fields take the defaults: the viewer's top unit, the monthly summary, the
+    last complete month (or quarter). A period not yet begun is refused.
+    """
+
+    unit = forms.CharField(
+        label=_("Unit (code)"),
+        required=False,
+        widget=forms.TextInput(attrs={"list": "insight-unit-options", "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(label=_("Kind of report"), choices=ReportKind.choices, required=False)
+    period = forms.CharField(
+        label=_("Month or quarter"),
+        required=False,
+        help_text=_("A month as 2026-10 for a monthly summary, a quarter as 2026-Q3 for a quarterly briefing."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind") or ReportKind.MONTHLY
+        value = (cleaned.get("period") or "").strip()
+        if not value:
+            period = report_period_default(kind)
+        else:
+            try:
+                period = report_period(kind, value)
+            except ValueError:
+                raise forms.ValidationError(
+                    {"period": _("Write a month as 2026-10, or a quarter as 2026-Q3 for a quarterly briefing.")}
+                ) from None
+            if period.start > timezone.localdate():
+                raise forms.ValidationError({"period": _("This period has not begun yet.")})
+        cleaned["kind"], cleaned["period"] = kind, period
+        return cleaned
+
+    @property
+    def chosen_kind(self) -> str:
+        if self.is_valid():
+            return self.cleaned_data["kind"]
+        value = self.data.get("kind")
+        return value if value in ReportKind.values else ReportKind.MONTHLY
+
+    @property
+    def chosen_period(self) -> Period:
+        if self.is_valid():
+            return self.cleaned_data["period"]
+        return report_period_default(self.chosen_kind)
 
     @property
     def unit_code(self) -> str:

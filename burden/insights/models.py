@@ -200,3 +200,84 @@ class IncreaseExplanation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_unit_id} · {self.record_kind} · {self.year}"
+
+
+class ReportKind(models.TextChoices):
+    """The two routine reports of the paper (4.3.3: 月汇总、季通报)."""
+
+    MONTHLY = "monthly", _("Monthly summary")
+    QUARTERLY = "quarterly", _("Quarterly briefing")
+
+
+class ReportJobQuerySet(ScopedQuerySet):
+    unit_field = "unit"
+
+    def of(self, user):
+        """The jobs ``user`` started, on units they may still see: the only ones they may open.
+
+        A job's file holds what its requester's scope saw of the unit, so it is theirs alone.
+        """
+        return self.for_user(user).filter(user=user)
+
+
+class ReportJob(models.Model):
+    """A report's spreadsheet built in the background, for a unit whose subtree is large.
+
+    Created (queued) by the page; the task claims it, moves ``steps_done`` on as it
+    reads each section and writes each sheet, and stores the file under MEDIA_ROOT
+    (``burden.insights.report_jobs``). The file is served only through the job's page.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey("burden.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("report"), max_length=16, choices=ReportKind.choices)
+    period_start = models.DateField(_("first month"))
+    period_end = models.DateField(_("last month"))
+    language = models.CharField(_("language"), max_length=16, default="zh-hans")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    steps_total = models.PositiveIntegerField(_("steps"), default=0)
+    steps_done = models.PositiveIntegerField(_("steps done"), default=0)
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report spreadsheet")
+        verbose_name_plural = _("report spreadsheets")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.unit_id} · {self.period_start:%Y-%m}"
+
+    @property
+    def period(self):
+        from .forms import Period
+
+        return Period(self.period_start, self.period_end)
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in self.UNFINISHED
+
+    @property
+    def percent(self) -> int:
+        """How far it has got, in whole per cent of its steps (100 once done)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.steps_total:
+            return 0
+        return min(99, self.steps_done * 100 // self.steps_total)

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 
 from .. import scoping
 from ..costs import cost
-from ..models import CostParameters, Unit
+from ..models import CostParameters, Unit, Violation, ViolationEvent
 from ..scoping import scope_for
 from .forms import Period
 from .models import FlagRollup, IncreaseExplanation, MonthlyRollup, ReductionTarget
@@ -195,6 +196,71 @@ def open_flags_by_rule(user, unit: Unit) -> list[RuleFlags]:
     return sorted(flags, key=lambda flag: (-flag.count, flag.rule, flag.record_kind))
 
 
+#: What became of a flag, in the order a report lists them; "cleared" is the system's (the finding went away).
+FLAG_OUTCOMES = (
+    Violation.Status.OPEN,
+    Violation.Status.ACKNOWLEDGED,
+    Violation.Status.RESOLVED,
+    Violation.Status.WAIVED,
+    Violation.Status.CLEARED,
+)
+
+
+@dataclass
+class FlagOutcomes:
+    """The flags one rule opened in a period, counted by the status each had at the period's end."""
+
+    rule: str
+    title: str
+    by_status: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def counts(self) -> list[int]:
+        """The counts in the order of ``FLAG_OUTCOMES``."""
+        return [self.by_status.get(status, 0) for status in FLAG_OUTCOMES]
+
+
+def flags_opened(user, unit: Unit, period: Period) -> list[FlagOutcomes]:
+    """Flags first seen on the unit's subtree in the period, by rule and by how they stood at its end: one query.
+
+    How a flag stood is the last status change of its timeline up to the period's end
+    (a flag without one is open), so a report of a past period reads the same whenever
+    it is made. Most flags first.
+    """
+    from ..review.selectors import day_start
+    from ..rules import get_rule
+
+    end = day_start(period.last_day + datetime.timedelta(days=1))
+    last_step = (
+        ViolationEvent.objects.filter(violation=OuterRef("pk"), at__lt=end)
+        .exclude(to_status="")
+        .order_by("-at", "-pk")
+        .values("to_status")[:1]
+    )
+    rows = (
+        Violation.objects.for_user(user)
+        .filter(unit__path__startswith=unit.path, first_seen__gte=day_start(period.start), first_seen__lt=end)
+        .annotate(outcome=Coalesce(Subquery(last_step), Value(Violation.Status.OPEN.value)))
+        .order_by()
+        .values("rule", "outcome")
+        .annotate(count=Count("pk"))
+    )
+    by_rule: dict[str, FlagOutcomes] = {}
+    for row in rows:
+        if row["rule"] not in by_rule:
+            try:
+                title = str(get_rule(row["rule"]).title)
+            except KeyError:
+                title = row["rule"]
+            by_rule[row["rule"]] = FlagOutcomes(row["rule"], title)
+        by_rule[row["rule"]].by_status[row["outcome"]] += row["count"]
+    return sorted(by_rule.values(), key=lambda flags: (-flags.total, flags.rule))
+
+
 @dataclass(frozen=True)
 class PersonAway:
     record: object
@@ -208,18 +274,44 @@ class PersonAway:
 
 def secondments_out(user, unit: Unit, today: datetime.date, limit: int = 50) -> tuple[list[PersonAway], int]:
     """People of the unit's subtree seconded out on ``today``, soonest end first, and how many: two queries."""
+    away = _away_on(user, unit, today)
+    if away is None:
+        return [], 0
+    return _people(away, today, limit), away.count()
+
+
+def secondments_ending(
+    user, unit: Unit, day: datetime.date, period: Period, limit: int = 50
+) -> tuple[list[PersonAway], int]:
+    """People of the unit's subtree away on ``day`` whose term ends within ``period``, and how many: two queries.
+
+    A report's "terms ending in the next period": ``day`` is the period's last day,
+    ``period`` the month or quarter after it.
+    """
+    away = _away_on(user, unit, day)
+    if away is None:
+        return [], 0
+    ending = away.filter(last_day__gte=period.start, last_day__lte=period.last_day)
+    return _people(ending, day, limit), ending.count()
+
+
+def _away_on(user, unit: Unit, day: datetime.date):
+    """The secondments of the unit's subtree with the person away on ``day``, with their ``last_day``."""
     model = record_models().get("secondment")
     if model is None:
-        return [], 0
+        return None
     _first, last = model.hours_span()
-    away = (
+    return (
         model.objects.for_user(user)
-        .filter(unit__path__startswith=unit.path, start_date__lte=today)
-        .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=today))
+        .filter(unit__path__startswith=unit.path, start_date__lte=day)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+        .annotate(last_day=last)
     )
-    shown = away.annotate(last_day=last).select_related("unit", "source_unit").order_by("last_day", "pk")[:limit]
-    people = [PersonAway(record, record.last_day, (record.last_day - today).days) for record in shown]
-    return people, away.count()
+
+
+def _people(away, day: datetime.date, limit: int) -> list[PersonAway]:
+    shown = away.select_related("unit", "source_unit").order_by("last_day", "pk")[:limit]
+    return [PersonAway(record, record.last_day, (record.last_day - day).days) for record in shown]
 
 
 @dataclass

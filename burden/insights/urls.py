@@ -5,7 +5,7 @@
 
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "insights"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("burden-ledger/", views.SourceRankingView.as_view(), name="source_ranking"),
     path("burden-ledger/<str:code>/", views.SourceDetailView.as_view(), name="source_detail"),
     path("burden-ledger/<str:code>/explain/", views.SourceExplainView.as_view(), name="source_explain"),
+    path("reports/", report_views.ReportIndexView.as_view(), name="report_index"),
+    path("reports/view/", report_views.ReportView.as_view(), name="report_view"),
+    path("reports/xlsx/", report_views.ReportXlsxView.as_view(), name="report_xlsx"),
+    path("reports/jobs/<int:pk>/", report_views.ReportJobView.as_view(), name="report_job"),
+    path("reports/jobs/<int:pk>/file/", report_views.ReportJobFileView.as_view(), name="report_job_file"),
 ]
