@@ -226,7 +226,8 @@ def bell_count(watch: Watch, *, today: datetime.date | None = None, now: datetim
             if c in watch.wanted
         ),
     )
-    return _scoped(watch.scope).filter(condition).values("pk")[:BELL_CAP].count()
+    # No ORDER BY: the LIMIT then stops the scan at the hundredth match.
+    return _scoped(watch.scope).filter(condition).order_by().values("pk")[:BELL_CAP].count()
 
 
 @dataclass
