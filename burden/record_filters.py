@@ -14,7 +14,26 @@ from .record_forms import DatePicker
 DATE_INPUT = DatePicker()
 
 
-class RecordFilterSet(django_filters.FilterSet):
+class UnitFilterMethods:
+    """``unit`` (a code, with the units below it) and ``source_unit`` (a code), for any filter set.
+
+    A value may be typed as "CODE name" (the suggestions show both); the code is its first word.
+    """
+
+    def filter_unit(self, queryset, name, value):
+        code = value.strip().split()[0] if value.strip() else ""
+        path = Unit.objects.filter(code=code).values_list("path", flat=True).first()
+        if path is None:
+            return queryset.none()
+        # Intersected with the already-scoped queryset: never wider than the viewer's units.
+        return queryset.filter(unit__path__startswith=path)
+
+    def filter_source_unit(self, queryset, name, value):
+        code = value.strip().split()[0] if value.strip() else ""
+        return queryset.filter(source_unit__code=code)
+
+
+class RecordFilterSet(UnitFilterMethods, django_filters.FilterSet):
     """Search, unit (with its subtree), source unit and a date range over ``Model.date_field``."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
@@ -47,18 +66,6 @@ class RecordFilterSet(django_filters.FilterSet):
         for word in words:
             queryset = queryset.filter(reduce(or_, (Q(**{f"{f}__icontains": word}) for f in self.search_fields)))
         return queryset
-
-    def filter_unit(self, queryset, name, value):
-        code = value.strip().split()[0] if value.strip() else ""
-        path = Unit.objects.filter(code=code).values_list("path", flat=True).first()
-        if path is None:
-            return queryset.none()
-        # Intersected with the already-scoped queryset: never wider than the viewer's units.
-        return queryset.filter(unit__path__startswith=path)
-
-    def filter_source_unit(self, queryset, name, value):
-        code = value.strip().split()[0] if value.strip() else ""
-        return queryset.filter(source_unit__code=code)
 
     def filter_flagged(self, queryset, name, value):
         flags = Violation.objects.open().filter(record_kind=queryset.model.record_kind, record_id=OuterRef("pk"))

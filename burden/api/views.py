@@ -18,11 +18,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from burden import login_guard, scoping
+from burden import filters, login_guard, scoping
 from burden.admin import can_set_cost_parameters as can_set_thresholds
 from burden.admin import users_for
 from burden.api import strict
 from burden.models import Membership, RuleSetting, Unit, User, Violation
+from burden.record_filters import UnitFilterMethods
 from burden.rule_views import rule_update
 from burden.rules import all_rules, get_rule
 from burden.rules.engine import rule_state
@@ -162,19 +163,13 @@ class OwnedListViewSet(ServiceWrites, viewsets.ModelViewSet):
         self.run(owned_object_delete, instance=instance, owner_field=self.owner_field, user=self.request.user)
 
 
-class UnitFilterSet(django_filters.FilterSet):
+class UnitFilterSet(filters.UnitFilterSet):
+    """The unit list's filters (search, within a unit, level, grassroots), and the parent's code."""
+
     parent = django_filters.CharFilter(field_name="parent__code", label=_("Parent unit (code)"))
-    within = django_filters.CharFilter(method="filter_within", label=_("Unit (code, with the units below it)"))
-    level = django_filters.ChoiceFilter(choices=Unit.Level.choices)
-    is_grassroots = django_filters.BooleanFilter()
 
-    class Meta:
-        model = Unit
-        fields = ["parent", "within", "level", "is_grassroots"]
-
-    def filter_within(self, queryset, name, value):
-        path = Unit.objects.filter(code=value).values_list("path", flat=True).first()
-        return queryset.filter(path__startswith=path) if path else queryset.none()
+    class Meta(filters.UnitFilterSet.Meta):
+        fields = [*filters.UnitFilterSet.Meta.fields, "parent"]
 
 
 class UnitViewSet(ServiceWrites, viewsets.ModelViewSet):
@@ -330,9 +325,9 @@ class RuleViewSet(viewsets.GenericViewSet):
         return Response(RuleSerializer((rule, *rule_state(rule))).data)
 
 
-class ViolationFilterSet(django_filters.FilterSet):
+class ViolationFilterSet(UnitFilterMethods, django_filters.FilterSet):
     unit = django_filters.CharFilter(method="filter_unit", label=_("Unit (code, with the units below it)"))
-    source_unit = django_filters.CharFilter(field_name="source_unit__code", label=_("Source unit (code)"))
+    source_unit = django_filters.CharFilter(method="filter_source_unit", label=_("Source unit (code)"))
     rule = django_filters.ChoiceFilter(choices=rule_codes)
     status = django_filters.MultipleChoiceFilter(choices=Violation.Status.choices)
     severity = django_filters.ChoiceFilter(choices=Violation.Severity.choices)
@@ -342,10 +337,6 @@ class ViolationFilterSet(django_filters.FilterSet):
     class Meta:
         model = Violation
         fields = ["unit", "source_unit", "rule", "status", "severity", "record_kind", "record_id"]
-
-    def filter_unit(self, queryset, name, value):
-        path = Unit.objects.filter(code=value).values_list("path", flat=True).first()
-        return queryset.filter(unit__path__startswith=path) if path else queryset.none()
 
 
 class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -9,7 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Unit, Violation
+from ..models import Violation
+from ..record_filters import UnitFilterMethods
 from ..rules import all_rules
 from .selectors import ACTIVE, ONE_DAY, day_start, due_between, overdue_q, record_configs_by_kind
 
@@ -37,7 +38,7 @@ AGE_CHOICES = [
 ]
 
 
-class ViolationFilterSet(django_filters.FilterSet):
+class ViolationFilterSet(UnitFilterMethods, django_filters.FilterSet):
     """Needs ``deadlines`` and ``today`` for the age filter; status defaults to open or acknowledged."""
 
     unit = django_filters.CharFilter(
@@ -73,18 +74,6 @@ class ViolationFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.deadlines = deadlines
         self.today = today or timezone.localdate()
-
-    def filter_unit(self, queryset, name, value):
-        code = value.strip().split()[0] if value.strip() else ""
-        path = Unit.objects.filter(code=code).values_list("path", flat=True).first()
-        if path is None:
-            return queryset.none()
-        # Intersected with the already-scoped queryset: never wider than the viewer's units.
-        return queryset.filter(unit__path__startswith=path)
-
-    def filter_source_unit(self, queryset, name, value):
-        code = value.strip().split()[0] if value.strip() else ""
-        return queryset.filter(source_unit__code=code)
 
     def filter_status(self, queryset, name, value):
         if value == ANY_STATUS:
