@@ -8,8 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, env_required
+
+# A shared CI machine can take longer than Playwright's default 5 s to answer a live
+# estimate or draw a chart; a real failure still fails, only later.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 
