@@ -203,7 +203,11 @@ class UnitViewSet(ServiceWrites, viewsets.ModelViewSet):
 
 
 class UserViewSet(viewsets.ModelViewSet):
-    """People, for admins: members of their subtree and people with no unit yet. Looked up by username."""
+    """People, for admins: members of their subtree and people with no unit yet.
+
+    Looked up by username (the key memberships use); a number that is nobody's
+    username is taken as the person's id, for systems that keep ids.
+    """
 
     serializer_class = UserSerializer
     permission_classes = [permissions.IsAuthenticated, IsAdmin]
@@ -214,6 +218,17 @@ class UserViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return users_for(self.request.user).distinct().order_by("username")
+
+    def get_object(self):
+        key = self.kwargs[self.lookup_field]
+        people = self.get_queryset()
+        person = people.filter(username=key).first()
+        if person is None and key.isdigit():
+            person = people.filter(pk=int(key)).first()
+        if person is None:
+            raise Http404
+        self.check_object_permissions(self.request, person)
+        return person
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -163,3 +163,11 @@ def test_a_unit_admin_manages_only_their_subtrees_people(api, tree, personas):
 def test_an_admin_cannot_delete_themselves(api, personas):
     assert api.as_(personas.admin).delete("/api/v1/users/admin_city/").status_code == 403
     assert User.objects.filter(username="admin_city").exists()
+
+
+def test_a_person_is_found_by_username_or_by_id(api, personas):
+    client = api.as_(personas.admin)
+    by_name = client.get("/api/v1/users/staff_a/").json()
+    assert client.get(f"/api/v1/users/{by_name['id']}/").json()["username"] == "staff_a"
+    assert client.get(f"/api/v1/users/{personas.superuser.pk}/").status_code == 404  # out of reach either way
+    assert client.get("/api/v1/users/999999/").status_code == 404
