@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .progress import ProgressMixin
 from .scoping import ScopedQuerySet
 
 
@@ -230,7 +231,7 @@ class TaskFailure(models.Model):
         return f"{self.task} @ {self.failed_at:%Y-%m-%d %H:%M}"
 
 
-class RuleRun(models.Model):
+class RuleRun(ProgressMixin, models.Model):
     """One re-application of a rule after a change of its thresholds, on or off, or overrides.
 
     Created (queued) with the change, in its transaction; the task claims it, moves its
@@ -274,16 +275,3 @@ class RuleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} @ {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status not in self.UNFINISHED
-
-    @property
-    def percent(self) -> int:
-        """How far it has got, in whole per cent of its steps (100 once done)."""
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.steps_total:
-            return 0
-        return min(99, self.steps_done * 100 // self.steps_total)

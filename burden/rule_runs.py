@@ -17,6 +17,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from .models import RuleChange, RuleRun
+from .progress import job_fail_if_queued
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,7 @@ def _dispatch(run_id: int) -> None:
         # The broker is down, or (tasks run eagerly, in this process) the run failed and says so.
         # A run nobody will pick up must not look as if it were waiting: it failed, and the
         # scheduled sweep applies the change instead.
-        not_queued = RuleRun.objects.filter(pk=run_id, status=RuleRun.Status.QUEUED).update(
-            status=RuleRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:4000]
-        )
+        not_queued = job_fail_if_queued(RuleRun, run_id, error)
         if not_queued:
             logger.warning("could not queue rule run %s; the scheduled sweep will apply the change", run_id)
         else:

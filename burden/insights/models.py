@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..progress import ProgressMixin
 from ..scoping import ScopedQuerySet
 
 
@@ -220,7 +221,7 @@ class ReportJobQuerySet(ScopedQuerySet):
         return self.for_user(user).filter(user=user)
 
 
-class ReportJob(models.Model):
+class ReportJob(ProgressMixin, models.Model):
     """A report's spreadsheet built in the background, for a unit whose subtree is large.
 
     Created (queued) by the page; the task claims it, moves ``steps_done`` on as it
@@ -268,16 +269,3 @@ class ReportJob(models.Model):
         from .forms import Period
 
         return Period(self.period_start, self.period_end)
-
-    @property
-    def finished(self) -> bool:
-        return self.status not in self.UNFINISHED
-
-    @property
-    def percent(self) -> int:
-        """How far it has got, in whole per cent of its steps (100 once done)."""
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.steps_total:
-            return 0
-        return min(99, self.steps_done * 100 // self.steps_total)

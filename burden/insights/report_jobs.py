@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from ..models import Unit
+from ..progress import job_fail_if_queued
 from .forms import Period
 from .models import ReportJob
 from .report_xlsx import report_filename, report_workbook, sheets
@@ -61,9 +62,7 @@ def _dispatch(job_id: int) -> None:
     except Exception as error:
         # The broker is down, or (tasks run eagerly, in this process) the job failed and says so.
         # A job nobody will pick up must not look as if it were waiting.
-        not_queued = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
-            status=ReportJob.Status.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:4000]
-        )
+        not_queued = job_fail_if_queued(ReportJob, job_id, error)
         if not_queued:
             logger.warning("could not queue report job %s", job_id)
         else:
