@@ -2,6 +2,8 @@
 
 The sheets are written from the same ``Report`` the page shows, so the two cannot
 disagree. Percentages are numbers (-12.5 for -12.5 %) shown with a per-cent sign.
+Text (unit names, explanations people wrote) goes through ``safe_cells``, so none of
+it becomes a formula.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..ledger.exporter import XLSX_TYPE
+from ..ledger.safe_cells import xlsx_row
 from ..records import TraceRequirement
 from ..rule_models import Violation
 from .forms import report_period_value
@@ -79,7 +82,7 @@ class Sheet:
         from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
 
-        self.sheet.append([str(label) for label in labels])
+        self.sheet.append(xlsx_row(self.sheet, [str(label) for label in labels]))
         for cell in self.sheet[self.sheet.max_row]:
             cell.font = Font(bold=True)
         for index, label in enumerate(labels, start=1):
@@ -93,7 +96,7 @@ class Sheet:
         for value in values:
             value, number_format = value if isinstance(value, tuple) else (value, None)
             cells.append((_number(value), number_format))
-        self.sheet.append([value for value, _format in cells])
+        self.sheet.append(xlsx_row(self.sheet, [value for value, _format in cells]))
         for cell, (_value, number_format) in zip(self.sheet[self.sheet.max_row], cells, strict=False):
             if number_format:
                 cell.number_format = number_format

@@ -3,6 +3,7 @@
 Exports use the template's bilingual headers plus the record ``id``, so an exported
 file can be edited and imported back: rows with an ``id`` update their record. Both
 formats stream from the database in chunks; neither holds the whole list in memory.
+Every cell goes through ``safe_cells``, so no text anyone typed becomes a formula.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import tempfile
 from decimal import Decimal
 
 from django.db import models
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..fields import MultipleChoiceField
 from .columns import EXTERNAL_ID, Column, bilingual_labels, columns_for
+from .safe_cells import csv_row, xlsx_row, xlsx_set
 
 EXTERNAL_ID_HINT = gettext_lazy(
     "Fill in the external id with your own ledger's row number: "
@@ -64,7 +66,8 @@ def cell_value(column: Column, record, units: dict[int, str], for_csv: bool):
     if isinstance(model_field, models.BooleanField):
         return _yes_no(value)
     if isinstance(value, Decimal):
-        return str(value) if for_csv else float(value)
+        # A number stays a number: the CSV writer prints it, never marked as text.
+        return value if for_csv else float(value)
     if isinstance(value, datetime.date) and for_csv:
         return value.isoformat()
     return value
@@ -78,7 +81,7 @@ def _rows(config, queryset, for_csv: bool):
     yield ["id", *[column.header for column in columns], *read_only_headers(config.model)]
     prefetch = [name for column in columns if column.extra for name in column.extra.prefetch]
     for record in queryset.prefetch_related(*prefetch).order_by("pk").iterator(chunk_size=CHUNK):
-        hours = str(record.burden_hours) if for_csv else float(record.burden_hours)
+        hours = record.burden_hours if for_csv else float(record.burden_hours)
         created = timezone.localtime(record.created_at).replace(tzinfo=None)
         updated = timezone.localtime(record.updated_at).replace(tzinfo=None)
         if for_csv:
@@ -103,10 +106,26 @@ def csv_response(config, queryset) -> StreamingHttpResponse:
     def lines():
         yield "\ufeff"
         for row in _rows(config, queryset, for_csv=True):
-            yield writer.writerow(row)
+            yield writer.writerow(csv_row(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(config, "csv")}"'
+    return response
+
+
+def errors_csv_response(job) -> HttpResponse:
+    """An import's problems (row, column, problem) as CSV, to work through beside the file.
+
+    The column and the problem quote what was in the file, so they are neutralised too.
+    """
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-problems.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    with translation.override(job.language or None):  # the language its messages were written in
+        writer.writerow(csv_row([_("Row"), _("Column"), _("Problem")]))
+    for error in job.errors:
+        writer.writerow(csv_row([error["row"], error["column"], error["message"]]))
     return response
 
 
@@ -119,7 +138,7 @@ def xlsx_response(config, queryset) -> FileResponse:
     for number, row in enumerate(_rows(config, queryset, for_csv=False)):
         if number > XLSX_MAX_ROWS:
             break
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     spool = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
     workbook.save(spool)
     spool.seek(0)
@@ -137,7 +156,7 @@ def template_response(config) -> FileResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(config.model._meta.verbose_name_plural)[:31]
-    sheet.append([column.header for column in columns])
+    sheet.append(xlsx_row(sheet, [column.header for column in columns]))
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     required_fill = PatternFill("solid", fgColor="FDE8E8")
@@ -153,7 +172,7 @@ def template_response(config) -> FileResponse:
         if options and not isinstance(column.field, MultipleChoiceField):
             # Choices live on their own sheet: a drop-down's inline list is limited to 255 characters.
             for row, option in enumerate(options, start=1):
-                lists.cell(row=row, column=index, value=option)
+                xlsx_set(lists.cell(row=row, column=index), option)
             validation = DataValidation(
                 type="list", formula1=f"={_quoted(lists.title)}!${letter}$1:${letter}${len(options)}", allow_blank=True
             )
@@ -188,14 +207,14 @@ def _options(column: Column) -> list[str]:
 def _instructions(sheet, columns: list[Column]) -> None:
     from openpyxl.styles import Font
 
-    sheet.append([_("Column"), _("Required"), _("What to write")])
+    sheet.append(xlsx_row(sheet, [_("Column"), _("Required"), _("What to write")]))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column in columns:
-        sheet.append([column.header, _yes_no(column.required), _hint(column)])
+        sheet.append(xlsx_row(sheet, [column.header, _yes_no(column.required), _hint(column)]))
     sheet.append([])
-    sheet.append([_("One row per record. Headers may be in Chinese or English. Dates as 2026-03-01.")])
-    sheet.append([str(EXTERNAL_ID_HINT)])
+    sheet.append(xlsx_row(sheet, [_("One row per record. Headers may be in Chinese or English. Dates as 2026-03-01.")]))
+    sheet.append(xlsx_row(sheet, [str(EXTERNAL_ID_HINT)]))
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["C"].width = 80
 

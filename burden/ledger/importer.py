@@ -280,7 +280,7 @@ class LedgerImport:
             spool.seek(0)
             while True:
                 try:
-                    yield pickle.load(spool)  # our own file, written by validate()
+                    yield pickle.load(spool)  # nosec B301 # our own anonymous temporary file, written by validate()
                 except EOFError:
                     return
         finally:
@@ -314,6 +314,8 @@ class LedgerImport:
             elif self._assign(current, values):
                 current.updated_by = self.user
                 current.updated_at = now
+                # A row that changes what people typed makes an open form of the record stale, as a save does.
+                current.version += 1
                 current.burden_hours = current.compute_burden_hours(params)
                 to_update.append((current, values))
             else:
@@ -325,7 +327,7 @@ class LedgerImport:
             update_fields = [
                 self.model._meta.get_field(name).attname for name in fields if name not in self._extra_names
             ]
-            update_fields += ["burden_hours", "updated_by", "updated_at", *self._extra_fields]
+            update_fields += ["burden_hours", "updated_by", "updated_at", "version", *self._extra_fields]
             records = [record for record, _values in to_update]
             bulk_update_with_history(records, self.model, update_fields, batch_size=BATCH, default_user=self.user)
             self.result.updated += len(to_update)
@@ -344,8 +346,12 @@ class LedgerImport:
         return [name for column in self.extras for name in column.extra.derived_fields]
 
     def _existing(self, batch) -> dict:
-        """Records the batch names, by id or by (unit, external id), in one or two queries."""
-        scoped = self.model.objects.for_user(self.user)
+        """Records the batch names, by id or by (unit, external id), in one or two queries.
+
+        Locked until the import commits, so a form saved meanwhile cannot slip between
+        the read and the write and have its version (and its change) overwritten.
+        """
+        scoped = self.model.objects.for_user(self.user).select_for_update(of=("self",))
         prefetch = [name for column in self.extras for name in column.extra.prefetch]
         if prefetch:
             scoped = scoped.prefetch_related(*prefetch)

@@ -19,8 +19,10 @@ from django.views import View
 from ..models import ImportJob
 from ..services import writable_units
 from .columns import columns_for
-from .exporter import csv_response, template_response, xlsx_response
+from .exporter import csv_response, errors_csv_response, template_response, xlsx_response
 from .jobs import job_progress
+from .readers import ZIP_MAGIC, LedgerFileError, XlsxRefused, xlsx_check
+from .uploads import upload_limit_exceeded
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +34,36 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
     )
 
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The upload handler stopped the file while it streamed in, so there is no file
+        # to require: the form says why instead.
+        self.too_large = too_large
+        if too_large:
+            self.fields["file"].required = False
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.LEDGER_MAX_UPLOAD_MB * 1024 * 1024:
+        if self.too_large or upload.size > settings.LEDGER_MAX_UPLOAD_MB * 1024 * 1024:
             raise forms.ValidationError(
                 _("The file is larger than %(size)s MB. Split it and import the parts.")
                 % {"size": settings.LEDGER_MAX_UPLOAD_MB}
             )
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
+        head = upload.read(len(ZIP_MAGIC))
+        upload.seek(0)
+        if head == ZIP_MAGIC:
+            # Refused here, so nothing is stored; a file that is merely broken is left to
+            # the import, whose page lists what is wrong with it.
+            try:
+                xlsx_check(upload)
+            except XlsxRefused as error:
+                raise forms.ValidationError(str(error)) from None
+            except LedgerFileError:
+                pass
+            finally:
+                upload.seek(0)
         return upload
 
 
@@ -82,7 +105,7 @@ class LedgerImportView(View):
         return TemplateResponse(request, "records/import.html", self.context(UploadForm()))
 
     def post(self, request, *args, **kwargs):
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, too_large=upload_limit_exceeded(request))
         if not form.is_valid():
             return TemplateResponse(request, "records/import.html", self.context(form), status=400)
         upload = form.cleaned_data["file"]
@@ -109,6 +132,8 @@ class LedgerJobView(View):
         if not request.user.is_superuser:
             jobs = jobs.filter(user=request.user)
         job = get_object_or_404(jobs, pk=job_id)
+        if request.GET.get("format") == "csv" and job.finished:
+            return errors_csv_response(job)
         context = {
             "config": self.config,
             "opts": self.config.model._meta,
