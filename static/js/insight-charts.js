@@ -26,7 +26,13 @@
       categoryAxis.axisLabel.overflow = "truncate";
     }
     return {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: numberFormat.format },
+      // Drawn on the canvas: ECharts' HTML tooltip is markup with style="" attributes, which the CSP blocks.
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        valueFormatter: numberFormat.format,
+        renderMode: "richText",
+      },
       legend: { show: data.series.length > 1, type: "scroll", top: 0 },
       // ECharts 6 keeps the axis labels inside the element by itself (grid.outerBoundsMode "auto").
       grid: { left: 8, right: 16, top: data.series.length > 1 ? 36 : 16, bottom: 8 },
@@ -51,6 +57,8 @@
       return;
     }
     var data = JSON.parse(source.textContent);
+    // Horizontal bars grow with their rows (app.css); set before ECharts measures the element.
+    element.style.setProperty("--chart-rows", element.dataset.chartRows);
     var chart = echarts.init(element, null, { locale: locale });
     chart.setOption(option(data));
     chart.on("click", function (event) {
