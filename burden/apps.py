@@ -10,6 +10,11 @@ class BurdenConfig(AppConfig):
     verbose_name = _("Burden tracker")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        # Connects the signals that start a session's clock at sign-in and end a person's
+        # API tokens when their password changes or they are deactivated.
+        from . import sessions, tokens  # noqa: F401
+
 
 class BurdenAdminConfig(admin_apps.AdminConfig):
     """Django's admin, on the scoped site of ``burden.sites``."""

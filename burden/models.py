@@ -14,13 +14,33 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import scoping
+from .concurrency import QuietHistory, Versioned
 from .scoping import ScopedQuerySet
 
 PATH_SEPARATOR = "/"
 
 
-class User(AbstractUser):
-    """A person who signs in. What they may see and do comes from their memberships."""
+class User(Versioned, AbstractUser):
+    """A person who signs in. What they may see and do comes from their memberships.
+
+    Versioned, so two admins changing one person cannot overwrite each other; the
+    history (without the password hash or sign-in stamps) says who changed what.
+    """
+
+    # Until a person is given a seat, only superusers and the admin who created them manage them.
+    created_by = models.ForeignKey(
+        "self",
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # A sign-in only stamps last_login: no history row, and no version for it (see QuietHistory).
+    history = QuietHistory(excluded_fields=["password", "last_login"])
+    version_ignored_fields = frozenset({"password", "last_login"})
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -36,7 +56,7 @@ class UnitQuerySet(ScopedQuerySet):
         return self.filter(path__startswith=unit.path)
 
 
-class Unit(models.Model):
+class Unit(Versioned):
     """A node of the one organisational tree: city, district, street, community, department.
 
     Upper-level departments are units too, so every record names the unit that bore the
@@ -280,6 +300,7 @@ class ImportJob(models.Model):
 # Tables kept in modules of their own; importing them here registers them with this app:
 # the roll-ups the dashboards read and reduction targets (burden.insights), the review's
 # deadlines and notification preferences (burden.review), and the rules engine's tables.
+from .auth_models import ApiToken, SignInAttempt  # noqa: E402, F401
 from .insights.models import (  # noqa: E402, F401
     FlagRollup,
     IncreaseExplanation,

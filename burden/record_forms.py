@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .concurrency import version_field
 from .models import Unit
 from .services import record_save, writable_units
 
@@ -51,7 +52,13 @@ class UnitCodeField(forms.ModelChoiceField):
 
 
 class RecordForm(forms.ModelForm):
-    """Scopes the unit choices to the user's units and preselects the only one."""
+    """Scopes the unit choices to the user's units and preselects the only one.
+
+    Carries the record's version as a hidden field, so a save from a page that
+    someone else's save has overtaken is refused (``StaleWrite``) instead of undoing theirs.
+    """
+
+    version = version_field()
 
     source_unit = UnitCodeField(
         queryset=Unit.objects.all(),
@@ -67,6 +74,8 @@ class RecordForm(forms.ModelForm):
         units = writable_units(user).order_by("path")
         self.fields["unit"].queryset = units
         self.fields["unit"].error_messages["invalid_choice"] = _("You can only record burden for your own units.")
+        if self.instance.pk:
+            self.initial.setdefault("version", self.instance.version)
         if not self.instance.pk and not self.is_bound:
             only = list(units[:2])
             if len(only) == 1:
@@ -79,9 +88,14 @@ class RecordForm(forms.ModelForm):
         items) overrides this to call its own service.
         """
         record = self.save(commit=False)
-        record_save(record=record, user=user)
+        record_save(record=record, user=user, expected_version=self.expected_version)
         self.save_m2m()
         return record
+
+    @property
+    def expected_version(self) -> int | None:
+        """The version the page was loaded at; None for a new record."""
+        return self.cleaned_data.get("version") if self.instance.pk else None
 
     @staticmethod
     def source_unit_options():

@@ -25,6 +25,7 @@ from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from . import scoping
+from .concurrency import StaleWrite, stale_form_refresh
 from .ledger import views as ledger_views
 from .models import CostParameters, Unit, Violation
 from .record_display import field_rows, history_rows
@@ -208,6 +209,13 @@ class RecordFormMixin(RecordMixin):
     def form_valid(self, form):
         try:
             record = form.save_record(user=self.request.user)
+        except StaleWrite as stale:
+            # Someone saved it since this page was loaded: say what they changed, keep what was typed.
+            form.add_error(None, stale)
+            stale_form_refresh(form, stale)
+            response = self.form_invalid(form)
+            response.status_code = 409
+            return response
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)

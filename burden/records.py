@@ -2,7 +2,8 @@
 
 A record says which unit bore the burden (``unit``), which unit imposed it
 (``source_unit``), which traces it demanded, what it cost in hours (computed and
-stored on every save) and who created and last changed it; its history is kept.
+stored on every save) and who created and last changed it; its history is kept, and
+its ``version`` refuses a save made from a stale read (``burden.concurrency``).
 The record apps declare their own fields and one ``compute_burden_hours``.
 """
 
@@ -19,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .concurrency import Versioned
 from .costs import cost
 from .fields import MultipleChoiceField
 from .models import CostParameters, Unit
@@ -56,7 +58,7 @@ class RecordQuerySet(ScopedQuerySet):
     unit_field = "unit"
 
 
-class BaseRecord(models.Model):
+class BaseRecord(Versioned):
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("unit"),

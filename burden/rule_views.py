@@ -18,6 +18,7 @@ from django.views import View
 
 from . import scoping
 from .admin import can_set_cost_parameters as can_set_thresholds
+from .concurrency import StaleWrite, stale_form_refresh, version_field
 from .models import RuleChange, RuleOverride, RuleSetting, Unit, Violation
 from .record_forms import UnitCodeField
 from .rule_runs import rule_run_latest, rule_run_start, rules_reapplying
@@ -50,9 +51,13 @@ class RuleListView(LoginRequiredMixin, View):
 
 
 class ThresholdForm(forms.Form):
-    """One field per parameter, typed by the rule; the rule's own validation decides."""
+    """One field per parameter, typed by the rule; the rule's own validation decides.
+
+    The hidden ``version`` is the setting's when the page was loaded (see ``rule_version``).
+    """
 
     enabled = forms.BooleanField(label=gettext_lazy("Enabled"), required=False)
+    version = version_field()
     reason = forms.CharField(
         label=gettext_lazy("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}), required=True
     )
@@ -84,11 +89,19 @@ class ThresholdForm(forms.Form):
         return cleaned
 
 
+def rule_version(code: str) -> int:
+    """The version of a rule's setting; 1 before its first change (the version that change creates)."""
+    return RuleSetting.objects.filter(rule=code).values_list("version", flat=True).first() or 1
+
+
 @transaction.atomic
-def rule_update(*, rule, enabled: bool, params: dict, reason: str, user) -> RuleChange | None:
+def rule_update(
+    *, rule, enabled: bool, params: dict, reason: str, user, expected_version: int | None = None
+) -> RuleChange | None:
     """Save a rule's new setting with its audit row; a run re-applies it to what it covers after commit.
 
-    Returns the audit row, or None when nothing changed.
+    Returns the audit row, or None when nothing changed. Raises ``StaleWrite`` if the
+    setting changed since ``expected_version`` (None: no check).
     """
 
     setting, _created = RuleSetting.objects.select_for_update().get_or_create(rule=rule.code)
@@ -98,7 +111,7 @@ def rule_update(*, rule, enabled: bool, params: dict, reason: str, user) -> Rule
     if json.loads(json.dumps(old)) == json.loads(json.dumps(new)):
         return None
     setting.enabled, setting.params = enabled, params
-    setting.save()
+    setting.save(expected_version=expected_version)
     change = RuleChange.objects.create(rule=rule.code, changed_by=user, old=old, new=new, reason=reason)
     rule_run_start(code=rule.code, change=change, user=user)
     return change
@@ -108,6 +121,7 @@ class OverrideForm(ThresholdForm):
     """Thresholds of a rule for one unit and its subtree, set by an admin of that unit."""
 
     enabled = None
+    version = None  # overrides are set, not edited in place
     unit = UnitCodeField(
         queryset=Unit.objects.none(),
         datalist_id="override-unit-options",
@@ -162,12 +176,13 @@ def get_rule_or_404(code: str):
 
 
 def run_context(request, rule) -> dict:
-    """The rule's latest re-application, for every reader of the rule's page.
+    """The rule's latest re-application the reader may know of (not another unit's override's).
 
     Its counts are of the whole city, so only those who set the city's thresholds see
     them (and a failure's error); everyone else sees how far it got and when it ended.
     """
-    return {"rule": rule, "run": rule_run_latest(rule.code), "run_counts_visible": can_set_thresholds(request.user)}
+    run = rule_run_latest(rule.code, user=request.user)
+    return {"rule": rule, "run": run, "run_counts_visible": can_set_thresholds(request.user)}
 
 
 class RuleRunView(LoginRequiredMixin, View):
@@ -187,7 +202,7 @@ class RuleDetailView(LoginRequiredMixin, View):
         can_edit = can_set_thresholds(request.user)
         if can_edit and form is None:
             initial = {"enabled": enabled, **{f"param_{name}": value for name, value in params.items()}}
-            form = ThresholdForm(rule=rule, initial=initial)
+            form = ThresholdForm(rule=rule, initial={**initial, "version": rule_version(rule.code)})
         open_count = Violation.objects.for_user(request.user).open().filter(rule=rule.code).count()
         administered = Unit.objects.for_user(request.user, min_role=scoping.ADMIN)
         can_override = administered.exists()
@@ -195,11 +210,15 @@ class RuleDetailView(LoginRequiredMixin, View):
             override_form = OverrideForm(
                 rule=rule, user=request.user, initial={f"param_{name}": value for name, value in params.items()}
             )
+        # Overrides, changes and their reasons only of the units the reader may see (the
+        # city's own changes for everyone signed in): a reason often names a unit's troubles.
         overrides = (
-            RuleOverride.objects.filter(rule=rule.code, unit__in=Unit.objects.for_user(request.user))
+            RuleOverride.objects.for_user(request.user)
+            .filter(rule=rule.code)
             .select_related("unit")
             .order_by("unit__path")
         )
+        changes = RuleChange.objects.for_user(request.user).filter(rule=rule.code).select_related("changed_by", "unit")
         return {
             "override_form": override_form if can_override else None,
             "overrides": [(o, [(p, o.params.get(p.name, params[p.name])) for p in rule.params]) for o in overrides],
@@ -208,7 +227,7 @@ class RuleDetailView(LoginRequiredMixin, View):
             "enabled": enabled,
             "params": [(p, params[p.name]) for p in rule.params],
             "form": form if can_edit else None,
-            "changes": RuleChange.objects.filter(rule=rule.code).select_related("changed_by", "unit")[:20],
+            "changes": changes[:20],
             "open_count": open_count,
             **run_context(request, rule),
         }
@@ -229,13 +248,20 @@ class RuleDetailView(LoginRequiredMixin, View):
         form = ThresholdForm(request.POST, rule=rule)
         if not form.is_valid():
             return TemplateResponse(request, "rules/detail.html", self.context(request, rule, form), status=400)
-        change = rule_update(
-            rule=rule,
-            enabled=form.cleaned_data["enabled"],
-            params=form.cleaned_data["params"],
-            reason=form.cleaned_data["reason"],
-            user=request.user,
-        )
+        try:
+            change = rule_update(
+                rule=rule,
+                enabled=form.cleaned_data["enabled"],
+                params=form.cleaned_data["params"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleWrite as stale:
+            # Another admin changed the thresholds since this page was loaded: show theirs, keep these.
+            form.add_error(None, stale)
+            stale_form_refresh(form, stale)
+            return TemplateResponse(request, "rules/detail.html", self.context(request, rule, form), status=409)
         if change is None:
             messages.info(request, _("Nothing changed."))
         else:

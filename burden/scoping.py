@@ -5,6 +5,11 @@ Every queryset a person or token can reach starts from ``Model.objects.for_user(
 everything; a supervisor or admin membership opens the unit's whole subtree; a staff
 membership opens that one unit. The memberships are read once per user object and
 cached on it, so a page pays one query for them however many querysets it scopes.
+
+People are managed by one rule, :meth:`Scope.manages_person` for one person and
+:func:`people_managed_by` for a queryset of them: an admin manages a person only when
+*every* seat the person holds lies inside the admin's own admin subtrees, so a seat in
+one's street never opens an account that also holds power above or beside it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 STAFF, SUPERVISOR, ADMIN = "staff", "supervisor", "admin"
 ROLE_RANK = {STAFF: 1, SUPERVISOR: 2, ADMIN: 3}
@@ -42,10 +47,58 @@ class Scope:
 
     everything: bool = False
     grants: tuple[Grant, ...] = field(default_factory=tuple)
+    # Whose scope this is: a person with no seat yet is managed by the admin who created them.
+    user_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
         return not self.everything and not self.grants
+
+    @property
+    def admin_paths(self) -> list[str]:
+        """The outermost subtrees this person administers (an admin seat always covers its subtree)."""
+        return _outermost(sorted(g.path for g in self.grants if g.role == ADMIN))
+
+    def administers(self, path: str) -> bool:
+        """Whether the unit at ``path`` lies in one of this person's admin subtrees."""
+        return self.everything or _under(path, self.admin_paths)
+
+    def manages_person(self, person) -> bool:
+        """Whether this admin may change, deactivate, delete, reset the password of or list the seats of ``person``.
+
+        ``person`` is read as stored: their seats come from the database (one query).
+        Superusers manage everyone; people with system-wide powers (superuser or staff
+        status) only superusers manage. Anyone else is managed where every seat they hold
+        lies inside this admin's own admin subtrees, and a person with no seat by the
+        admin who created them. :func:`people_managed_by` is the same rule as a queryset.
+        """
+        if self.everything:
+            return True
+        if person.is_superuser or person.is_staff or not self.admin_paths:
+            return False
+        seats = list(person.memberships.values_list("unit__path", flat=True)) if person.pk else []
+        if not seats:
+            return self.user_id is not None and person.created_by_id == self.user_id
+        return all(self.administers(path) for path in seats)
+
+    def may_grant(self, unit, role: str) -> bool:
+        """Whether this person may give someone ``role`` at ``unit``: as admin there, never above their own role."""
+        own = self.role_at(unit)
+        return self.administers(unit.path) and own is not None and ROLE_RANK[role] <= ROLE_RANK[own]
+
+    def may_move(self, unit) -> bool:
+        """Whether this person may move ``unit`` (as stored): they administer the parent it would leave.
+
+        The top of an admin's subtree therefore stays put, and only superusers move a
+        root. Where it goes must be theirs too (``administers(new_parent.path)``).
+        """
+        if self.everything:
+            return True
+        return unit.parent_id is not None and self.administers(unit.parent.path)
+
+    def manages_membership(self, membership) -> bool:
+        """Whether this person may change or remove ``membership`` (as stored): its seat and its person are theirs."""
+        return self.may_grant(membership.unit, membership.role) and self.manages_person(membership.user)
 
     @property
     def primary_role(self) -> str | None:
@@ -102,12 +155,38 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     if user.is_superuser:
-        scope = Scope(everything=True)
+        scope = Scope(everything=True, user_id=user.pk)
     else:
         rows = user.memberships.values_list("unit_id", "unit__path", "role")
-        scope = Scope(grants=tuple(Grant(unit_id, path, role) for unit_id, path, role in rows))
+        grants = tuple(Grant(unit_id, path, role) for unit_id, path, role in rows)
+        scope = Scope(grants=grants, user_id=user.pk)
     user._burden_scope = scope
     return scope
+
+
+def people_managed_by(user):
+    """The people ``user`` manages, by the rule of :meth:`Scope.manages_person`, as one query.
+
+    A person is left out as soon as one of their seats lies outside the caller's admin
+    subtrees (a ``NOT EXISTS`` subquery), so the list never shows, and no lookup ever
+    finds, an account that holds power elsewhere.
+    """
+    from django.contrib.auth import get_user_model
+
+    from .models import Membership
+
+    people = get_user_model().objects
+    scope = scope_for(user)
+    if scope.everything:
+        return people.all()
+    if not scope.admin_paths:
+        return people.none()
+    seats = Membership.objects.filter(user=OuterRef("pk"))
+    seat_elsewhere = seats.exclude(scope.q("unit", min_role=ADMIN))
+    created_here = Q(created_by_id=scope.user_id) if scope.user_id else Q(pk__in=[])
+    return people.filter(is_superuser=False, is_staff=False).filter(
+        ~Exists(seat_elsewhere), Exists(seats) | created_here
+    )
 
 
 class ScopedQuerySet(models.QuerySet):

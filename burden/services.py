@@ -40,12 +40,15 @@ def record_validate_unit(*, record, user) -> None:
 
 
 @transaction.atomic
-def record_save(*, record, user):
+def record_save(*, record, user, expected_version: int | None = None):
     """Validate and save a new or changed record as ``user``.
 
-    Side effects: sets ``created_by``/``updated_by``, stores burden hours (``save()``),
-    writes a history row naming ``user``; after the commit, the rules evaluate it and
-    its roll-up cells (and those it left) are recomputed.
+    ``expected_version`` is the version the caller read (a form's hidden field, the
+    API's ``If-Match`` or ``version``): ``StaleWrite`` if someone saved it since; None
+    checks nothing (imports, internal re-saves). Side effects: sets
+    ``created_by``/``updated_by``, stores burden hours (``save()``), moves the version
+    on, writes a history row naming ``user``; after the commit, the rules evaluate it
+    and its roll-up cells (and those it left) are recomputed.
     """
     stored = None
     if record.pk is not None:
@@ -60,7 +63,7 @@ def record_save(*, record, user):
         record.created_by = user
     record.updated_by = user
     record._history_user = user
-    record.save()
+    record.save(expected_version=expected_version)
     evaluation_queue(record)
     rollups_queue(record, before=stored)
     return record
@@ -162,7 +165,7 @@ def rollups_rebuild_queue(kinds: list[str]) -> None:
         rollups_rebuild(kinds)
 
 
-# --- Units and people (the API; the Django admin applies the same rules in its forms) ---
+# --- Units and people (every door: the API, the Django admin's forms, bulk actions and history) ---
 
 
 def _require_admin_at(user, unit) -> None:
@@ -174,58 +177,116 @@ def _require_admin_at(user, unit) -> None:
 
 
 @transaction.atomic
-def unit_save(*, unit: Unit, user) -> Unit:
+def unit_save(*, unit: Unit, user, expected_version: int | None = None) -> Unit:
     """Create or change a unit as an admin of the unit it sits under (superusers: anywhere).
 
-    Raises ``PermissionDenied`` outside the admin's subtree and ``ValidationError`` for
-    bad values. Side effects: a move or a new code rewrites the paths of the whole
-    subtree (``Unit.save``); one history row naming ``user``.
+    Every door (API, admin form, admin history revert) comes here. A unit moves only
+    when ``user`` administers the unit, the parent it leaves and the parent it goes to,
+    and never under its own subtree. Raises ``PermissionDenied`` outside the admin's
+    subtree and ``ValidationError`` for bad values. Side effects: a move or a new code
+    rewrites the paths of the whole subtree (``Unit.save``); one history row naming ``user``.
     """
-    if unit.pk is not None:
-        stored = Unit.objects.get(pk=unit.pk)
+    stored = Unit.objects.filter(pk=unit.pk).first() if unit.pk is not None else None
+    if stored is not None:
         _require_admin_at(user, stored)
         if unit.parent_id != stored.parent_id:
+            # A move takes the unit out of one parent and into another: both are the mover's.
+            if not scope_for(user).may_move(stored):
+                raise PermissionDenied(_("A unit moves only between units you administer."))
             _require_admin_at(user, unit.parent)
+        # A form or a history row may carry an old path; the subtree is rewritten from the stored one,
+        # and ``Unit.clean`` refuses a parent inside it.
+        unit.path, unit.depth = stored.path, stored.depth
     else:
         _require_admin_at(user, unit.parent)
+        unit.path = ""
     unit.full_clean()
     unit._history_user = user
-    unit.save()
+    unit.save(expected_version=expected_version)  # StaleWrite if changed since that version
     return unit
 
 
 @transaction.atomic
 def unit_delete(*, unit: Unit, user) -> None:
     """Delete a unit with no units or records below it (``ProtectedError`` otherwise)."""
-    _require_admin_at(user, unit)
+    _require_admin_at(user, Unit.objects.get(pk=unit.pk))
     if unit.parent_id is None and not user.is_superuser:
         raise PermissionDenied
     unit._history_user = user
     unit.delete()
 
 
-@transaction.atomic
-def user_save(*, person, password: str | None, user):
-    """Create or change a person as a unit admin; ``password`` (already validated) is hashed.
+def _system_powers(person) -> tuple[bool, bool]:
+    return bool(person.is_superuser), bool(person.is_staff)
 
-    Without a password a new person cannot sign in until one is set. Side effect:
-    one history-free save (people's changes are audited through their memberships).
+
+@transaction.atomic
+def user_save(*, person, password: str | None, user, expected_version: int | None = None):
+    """Create or change a person as an admin who manages them; ``password`` (already validated) is hashed.
+
+    Who manages whom is :meth:`Scope.manages_person`, checked on the person as stored,
+    so a change, a deactivation and a new password all need it. Only superusers give
+    or take system-wide powers (superuser or staff status). A new person without a
+    password (hash) cannot sign in until one is set. Raises ``PermissionDenied`` and
+    ``ValidationError`` (``StaleWrite`` if changed since ``expected_version``). Side
+    effects: a new person records ``created_by``; one history row naming ``user``.
     """
+    scope = scope_for(user)
+    stored = type(person)._default_manager.filter(pk=person.pk).first() if person.pk is not None else None
+    if stored is not None:
+        if not scope.manages_person(stored):
+            raise PermissionDenied
+    elif not scope.admin_paths and not scope.everything:
+        raise PermissionDenied
+    before = _system_powers(stored) if stored is not None else (False, False)
+    if not scope.everything and _system_powers(person) != before:
+        raise PermissionDenied(_("Only a superuser may give or take system-wide powers."))
+    if stored is not None and person.pk == user.pk and not person.is_active:
+        raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
     person.full_clean(exclude=["password"])
     if password is not None:
         person.set_password(password)
-    elif person.pk is None:
+    elif stored is None and not person.password:
         person.set_unusable_password()
-    person.save()
+    if stored is None:
+        person.created_by = user
+    person._history_user = user
+    person.save(expected_version=expected_version)
     return person
 
 
 @transaction.atomic
+def user_delete(*, person, user) -> None:
+    """Delete a person the caller manages (never oneself); their memberships go with them."""
+    if person.pk == user.pk:
+        raise PermissionDenied(_("You cannot delete yourself."))
+    stored = type(person)._default_manager.get(pk=person.pk)
+    if not scope_for(user).manages_person(stored):
+        raise PermissionDenied
+    stored.delete()
+
+
+def _require_grant(user, membership) -> None:
+    scope = scope_for(user)
+    if not scope.may_grant(membership.unit, membership.role) or not scope.manages_person(membership.user):
+        raise PermissionDenied
+
+
+@transaction.atomic
 def membership_save(*, membership, user):
-    """Give a person a role in a unit the caller administers; one history row."""
-    _require_admin_at(user, membership.unit)
+    """Give a person a role in a unit, or change it, as an admin there who manages the person.
+
+    Both the membership as stored and as changed must pass :meth:`Scope.may_grant`
+    (admin at the unit, never a role above one's own) and :meth:`Scope.manages_person`.
+    Raises ``PermissionDenied``; one history row.
+    """
+    if membership.unit_id is None or membership.user_id is None:
+        membership.full_clean()  # names the missing field
     if membership.pk is not None:
-        _require_admin_at(user, type(membership).objects.get(pk=membership.pk).unit)
+        stored = type(membership).objects.select_related("unit", "user").filter(pk=membership.pk).first()
+        if stored is not None:
+            _require_grant(user, stored)
+    _require_grant(user, membership)
     membership.full_clean()
     membership._history_user = user
     membership.save()
@@ -234,7 +295,8 @@ def membership_save(*, membership, user):
 
 @transaction.atomic
 def membership_delete(*, membership, user) -> None:
-    _require_admin_at(user, membership.unit)
+    """Take a role away, as an admin of its unit who manages its person; one history row."""
+    _require_grant(user, type(membership).objects.select_related("unit", "user").get(pk=membership.pk))
     membership._history_user = user
     membership.delete()
 

@@ -1,13 +1,16 @@
 """Settings, all read from the environment (see ``.env.example``).
 
-Nothing set gives the embedded default: SQLite in the checkout, Celery tasks run
-eagerly in the web process, e-mail printed to the console, DEBUG on. Production
-sets ``DEBUG=False``, a real ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``
-and ``REDIS_URL``; it then gets the hardened settings that
-``manage.py check --deploy`` asks for.
+``DEBUG=True`` and nothing else gives the embedded default: SQLite in the checkout,
+Celery tasks run eagerly in the web process, e-mail printed to the console (``make``
+and pytest set ``DEBUG=True`` themselves). ``DEBUG`` is off unless set, so that a
+server that forgets it never shows debug pages; it then needs a real ``SECRET_KEY``.
+Production sets ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and
+``REDIS_URL``; it then gets the hardened settings that ``manage.py check --deploy``
+asks for.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -15,6 +18,29 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def load_env_file(path: Path) -> None:
+    """Read ``KEY=VALUE`` lines of the checkout's ``.env`` for variables the environment leaves unset.
+
+    ``make install`` writes one with ``DEBUG=True`` on a developer's machine, so that a bare
+    ``python manage.py ...`` there runs on the embedded default while a server configured
+    from its environment alone (which never has this file) stays out of debug mode.
+    ``ENV_FILE`` points elsewhere; ``ENV_FILE=`` (empty) reads none.
+    """
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+_env_file = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    load_env_file(Path(_env_file))
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -49,7 +75,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a production server that forgets DEBUG must not serve debug pages
+# (it then stops below for want of a SECRET_KEY). `make` and the test suite turn it on.
+DEBUG = env_bool("DEBUG", False)
 
 # Only ever used with DEBUG on; production refuses it below.
 INSECURE_DEFAULT_SECRET_KEY = "django-insecure-local-development-key-never-use-in-production"
@@ -57,7 +85,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or INSECURE_DEFAULT_SECRET
 if not DEBUG and SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a long random value when DEBUG=False. Generate one with: "
-        'python -c "from django.core.management.utils import get_random_secret_key as k; print(k())"'
+        'python -c "from django.core.management.utils import get_random_secret_key as k; print(k())". '
+        "DEBUG is off unless set; for development, set DEBUG=True instead (make does)."
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
@@ -77,7 +106,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "burden",
     "meetings",
@@ -89,6 +118,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "burden.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -96,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "burden.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -154,6 +185,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Sign-in, sessions and the client's address ----------------------------------------
+
+# How many reverse proxies of ours stand in front of the app. 0: none, the connection's
+# address is the client's and X-Forwarded-For is ignored; N: the client is the Nth entry
+# from the right of X-Forwarded-For (each proxy appends what it saw). burden/net.py reads
+# it for the sign-in guard and the API's rate limits alike.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} cannot be negative.")
+
+# The pause after failed sign-ins, at every door (burden/login_guard.py): an account is
+# paused after LOGIN_FAILURE_LIMIT failures within the window; an address, which a whole
+# office may share, after many more, and then only for accounts it has not signed in before.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 30)
+# Sign-in attempts double as the sign-in log; 等保 2.0 asks for six months of logs.
+LOGIN_ATTEMPT_RETENTION_DAYS = env_int("LOGIN_ATTEMPT_RETENTION_DAYS", 180)
+
+# A browser session ends after this long without a request, and this long in all
+# (burden/sessions.py); the cookie's own lifetime is the absolute one.
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+if SESSION_IDLE_TIMEOUT_MINUTES < 1 or SESSION_ABSOLUTE_HOURS < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT_MINUTES and SESSION_ABSOLUTE_HOURS must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+
 # --- Language and time --------------------------------------------------------
 
 # The users work in Chinese: zh-hans is the default when the browser asks for
@@ -194,6 +253,33 @@ MEDIA_URL = "media/"
 # Uploaded ledgers; with several hosts, a storage the web and worker hosts share.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 LEDGER_MAX_UPLOAD_MB = env_int("LEDGER_MAX_UPLOAD_MB", 200)
+
+# --- Uploads: limits that hold while a file streams in and before an XLSX is parsed ---
+
+# The size limit is counted as the body arrives (burden/ledger/uploads.py), not after
+# the whole file is stored; Django's own handlers follow it.
+FILE_UPLOAD_HANDLERS = [
+    "burden.ledger.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Form fields (not files) held in memory and fields per request: Django's defaults,
+# written out so that they are not raised by accident. No form takes more than one
+# file, so ten per request is plenty (Django allows 100).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# An XLSX is refused before it is parsed when its parts unpack to more than this (a
+# million-row ledger unpacks to about 400 MB), when it has more parts than a workbook
+# needs, or more shared strings (which the reader holds in memory) than this.
+LEDGER_MAX_XLSX_UNCOMPRESSED_MB = env_int("LEDGER_MAX_XLSX_UNCOMPRESSED_MB", 10 * LEDGER_MAX_UPLOAD_MB)
+LEDGER_MAX_XLSX_PARTS = env_int("LEDGER_MAX_XLSX_PARTS", 1000)
+LEDGER_MAX_XLSX_SHARED_STRINGS = env_int("LEDGER_MAX_XLSX_SHARED_STRINGS", 5_000_000)
+if min(LEDGER_MAX_UPLOAD_MB, LEDGER_MAX_XLSX_UNCOMPRESSED_MB, LEDGER_MAX_XLSX_PARTS) < 1:
+    raise ImproperlyConfigured(
+        "LEDGER_MAX_UPLOAD_MB, LEDGER_MAX_XLSX_UNCOMPRESSED_MB and LEDGER_MAX_XLSX_PARTS must be at least 1."
+    )
+
 # A report's spreadsheet is built by a worker (with its progress shown) when the unit's
 # subtree holds more units than this; smaller ones are sent at once. Files under MEDIA_ROOT.
 REPORT_BACKGROUND_UNITS = env_int("REPORT_BACKGROUND_UNITS", 200)
@@ -233,7 +319,7 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -244,9 +330,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "burden.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "burden.api.throttling.AnonRateThrottle",
+        "burden.api.throttling.UserRateThrottle",
     ],
+    # The same count as the sign-in guard's (see below), for any stock DRF throttle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Generous for integrating systems, a brake on a runaway script; the token
     # endpoint has its own, much lower rate (and failed logins lock an account).
     "DEFAULT_THROTTLE_RATES": {
@@ -259,9 +347,17 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
-# Failed sign-ins (browser and API) per account and per address before a pause.
-LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# API tokens (django-rest-knox, stored as digests; see burden/tokens.py). A week: long
+# enough for an integration that runs for days, short enough that a token copied out of
+# a script or a log is dead within the week; every run can sign in again for a new one.
+KNOX_TOKEN_MODEL = "burden.ApiToken"
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 7)
+API_TOKEN_LIMIT_PER_USER = env_int("API_TOKEN_LIMIT_PER_USER", 20)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grassroots Burden Tracker API",
@@ -308,9 +404,67 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_REFERRER_POLICY = "same-origin"
     # /health/ is polled over plain HTTP by load balancers inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# --- Response headers, in every mode (burden/security_headers.py) ----------------------
+
+# Only the product's own files: every script and style sheet is a static file, so there is
+# no 'unsafe-inline' and no 'unsafe-eval' (charts draw through the CSSOM, which the policy
+# allows; htmx's inline indicator style is turned off in base.html). data: images are
+# the icons that Bootstrap's and Swagger UI's style sheets embed.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The last resort, page by page (URL name pattern -> directive -> sources it adds), for
+# third-party pages no template of ours can fix.
+CONTENT_SECURITY_POLICY_EXCEPTIONS = {
+    # django-simple-history's admin history list writes style="border-top: 0" on its
+    # paginator outside any template block. Its history pages alone allow exactly that
+    # attribute by its hash ('unsafe-hashes' lets a hash match a style attribute; the
+    # attribute restyles one border and nothing else may match): no script, no other style.
+    "admin:*_history": {"style-src-attr": ["'unsafe-hashes'", "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"]},
+    # DRF's browsable API sets its "Filters" and "Extra Actions" buttons apart with
+    # style="float: right; margin-right: 10px", inside a block too large to override
+    # (templates/rest_framework/api.html drops its inline <style>): the same, for that attribute.
+    "api:*": {"style-src-attr": ["'unsafe-hashes'", "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='"]},
+}
+# Powerful browser features the product never uses, off for every page and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Django's defaults, written down because the audit asks for them: the full address only to
+# our own pages, no MIME sniffing, a window of ours never shared with another site's.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,

@@ -1,16 +1,15 @@
-from django import forms
 from simple_history.admin import SimpleHistoryAdmin
 
 from burden import scoping
-from burden.admin import ScopedAdminMixin, is_unit_admin
-from burden.record_admin import RecordAdmin, register
+from burden.admin import CurrentObjectHistoryMixin, ScopedAdminMixin, is_unit_admin
+from burden.record_admin import RecordAdmin, RecordAdminForm, register
 
 from .forms import ItemsField
 from .models import CatalogueItem, DataRequest
 from .services import data_request_save
 
 
-class DataRequestAdminForm(forms.ModelForm):
+class DataRequestAdminForm(RecordAdminForm):
     items = ItemsField()
 
     def __init__(self, *args, **kwargs):
@@ -31,7 +30,7 @@ class DataRequestAdmin(RecordAdmin):
 
 
 @register(CatalogueItem)
-class CatalogueItemAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CatalogueItemAdmin(CurrentObjectHistoryMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     """The approved data list; a unit admin keeps the items that units of their subtree hold."""
 
     list_display = ["code", "name", "owner_unit"]

@@ -67,7 +67,12 @@ class DataRequestSerializer(RecordSerializer):
         return super().update(instance, validated_data)
 
     def write(self, record):
-        return data_request_save(record=record, items=self._items, user=self.context["request"].user)
+        return data_request_save(
+            record=record,
+            items=self._items,
+            user=self.context["request"].user,
+            expected_version=self.expected_version,
+        )
 
 
 class DataRequestViewSet(RecordViewSet):

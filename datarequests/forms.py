@@ -112,4 +112,9 @@ class DataRequestForm(RecordForm):
         return cleaned_data
 
     def save_record(self, *, user):
-        return data_request_save(record=self.save(commit=False), items=self.cleaned_data["items"], user=user)
+        return data_request_save(
+            record=self.save(commit=False),
+            items=self.cleaned_data["items"],
+            user=user,
+            expected_version=self.expected_version,
+        )

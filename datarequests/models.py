@@ -171,6 +171,28 @@ class DataRequest(BaseRecord):
         """The items as the API and the form give them: a catalogue code, or the free-text name."""
         return [item.value for item in self.item_rows()]
 
+    def changes_since(self, version: int):
+        """The fields that changed since ``version`` and, the items keeping no history, the items.
+
+        A newer save that changed no field changed the items (every save writes them),
+        so it is a conflict too, showing the items as they are now.
+        """
+        from burden.concurrency import Change
+        from burden.record_display import list_separator
+
+        changes = super().changes_since(version)
+        if changes != []:
+            return changes
+        latest = self.history.filter(version__gt=version).select_related("history_user").order_by("-version").first()
+        return [
+            Change(
+                name="items",
+                label=str(self._meta.get_field("item_count").verbose_name).capitalize(),
+                value=list_separator().join(item.value for item in self.items.all()),
+                changed_by=latest.history_user if latest else None,
+            )
+        ]
+
 
 class DataRequestItem(models.Model):
     """One item a data request asks for: an item of the catalogue, or free text that is not on it."""

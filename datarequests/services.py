@@ -47,10 +47,13 @@ def data_request_items(values: list[str], catalogue: dict | None = None) -> list
 
 
 @transaction.atomic
-def data_request_save(*, record: DataRequest, items: list[str], user) -> DataRequest:
+def data_request_save(
+    *, record: DataRequest, items: list[str], user, expected_version: int | None = None
+) -> DataRequest:
     """Validate and save a new or changed data request with ``items`` (catalogue codes or free-text names).
 
-    Raises ``ValidationError`` (nothing saved) for a bad record or no items.
+    Raises ``ValidationError`` (nothing saved) for a bad record or no items, and
+    ``StaleWrite`` if it changed since ``expected_version`` (see ``record_save``).
     Side effects: the record's items are replaced by ``items`` in order and
     ``item_count`` follows; ``record_save`` stores the burden hours (which read
     ``item_count``), who changed it, and one history row.
@@ -60,7 +63,7 @@ def data_request_save(*, record: DataRequest, items: list[str], user) -> DataReq
         raise ValidationError({"items": NO_ITEMS})
     # Counted before the one save, so the hours are right and the history gets one row.
     record.item_count = len(rows)
-    record_save(record=record, user=user)
+    record_save(record=record, user=user, expected_version=expected_version)
     record.items.all().delete()
     for row in rows:
         row.request = record

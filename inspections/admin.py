@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from burden import scoping
-from burden.admin import ScopedAdminMixin, is_unit_admin
+from burden.admin import CurrentObjectHistoryMixin, ScopedAdminMixin, is_unit_admin
 from burden.record_admin import RecordAdmin, register
 
 from .models import Inspection, InspectionPlan
@@ -22,7 +22,7 @@ class InspectionAdmin(RecordAdmin):
 
 
 @admin.register(InspectionPlan)
-class InspectionPlanAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class InspectionPlanAdmin(CurrentObjectHistoryMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     """Plans of the inspecting units the viewer administers."""
 
     list_display = ["inspecting_unit", "year", "approved_on", "quota"]

@@ -45,14 +45,27 @@ def test_a_district_admin_cannot_grant_a_role_outside_their_subtree(client, dist
     assert not Membership.objects.filter(user=personas.outsider).exists()
 
 
-def test_a_district_admin_can_add_a_person_to_their_subtree(client, district_admin, personas, tree):
+def test_a_district_admin_can_add_a_person_they_created_to_their_subtree(client, district_admin, tree):
+    newcomer = UserFactory(username="newcomer", created_by=district_admin)
+    client.force_login(district_admin)
+    response = client.post(
+        reverse("admin:burden_membership_add"),
+        {"user": newcomer.pk, "unit": tree.a.pk, "role": "staff"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(user=newcomer).unit == tree.a
+
+
+def test_a_district_admin_cannot_seat_a_person_someone_else_created(client, district_admin, personas, tree):
+    # The outsider has no seat and was not created by this admin: only a superuser manages them.
     client.force_login(district_admin)
     response = client.post(
         reverse("admin:burden_membership_add"),
         {"user": personas.outsider.pk, "unit": tree.a.pk, "role": "staff"},
     )
-    assert response.status_code == 302
-    assert Membership.objects.get(user=personas.outsider).unit == tree.a
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert not Membership.objects.filter(user=personas.outsider).exists()
 
 
 def test_a_district_admin_cannot_create_a_new_root(client, district_admin):
@@ -75,12 +88,14 @@ def test_a_district_admin_cannot_create_a_new_root(client, district_admin):
 
 def test_a_unit_admin_never_sees_superusers_or_system_powers(client, district_admin, personas, tree):
     MembershipFactory(user=UserFactory(username="staff_c"), unit=tree.c)
+    UserFactory(username="newcomer", created_by=district_admin)
     client.force_login(district_admin)
     response = client.get(reverse("admin:burden_user_changelist"))
     usernames = {user.username for user in response.context["cl"].result_list}
     assert "root" not in usernames
-    assert {"staff_a", "staff_b", "supervisor", "outsider"} <= usernames
-    assert "staff_c" not in usernames
+    assert {"staff_a", "staff_b", "supervisor", "newcomer"} <= usernames
+    # Someone else's people: a seat outside D1, or no seat and created by someone else.
+    assert "staff_c" not in usernames and "outsider" not in usernames and "admin_city" not in usernames
     page = client.get(reverse("admin:burden_user_change", args=[personas.staff_a.pk])).content.decode()
     assert 'name="is_superuser"' not in page
     assert 'name="is_staff"' not in page

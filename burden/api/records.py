@@ -3,7 +3,8 @@
 A record app writes only its fields and, where it needs one, its save: unit and
 source unit by code, trace requirements, burden hours, the record's flags,
 validation, history and rule evaluation are the same for all five kinds because
-writes go through ``burden.services.record_save`` like the browser's.
+writes go through ``burden.services.record_save`` like the browser's. A record's
+``version`` (and its ``ETag``) guards against lost updates (``burden.api.versions``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from burden.records import TraceRequirement
 from burden.scoping import scope_for
 from burden.services import record_delete, record_save
 
+from . import versions
 from .errors import as_drf_error
 from .fields import UnitCodeField
 
-RECORD_FIELDS = ["id", "unit", "source_unit", "trace_requirements", "notes", "external_id"]
+RECORD_FIELDS = ["id", "unit", "source_unit", "trace_requirements", "notes", "external_id", "version"]
 RECORD_READ_ONLY = ["burden_hours", "violations", "created_at", "updated_at"]
 
 
@@ -48,6 +50,11 @@ class RecordSerializer(strict.ModelSerializer):
     )
     burden_hours = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     violations = serializers.SerializerMethodField()
+    version = versions.version_serializer_field()
+
+    #: Set by ``update``: the version the write is based on, and how a stale one is answered.
+    expected_version: int | None = None
+    conflict = versions.VersionConflict
 
     @extend_schema_field(ViolationBriefSerializer(many=True))
     def get_violations(self, record) -> list[dict]:
@@ -61,17 +68,23 @@ class RecordSerializer(strict.ModelSerializer):
         return list(dict.fromkeys(value))
 
     def create(self, validated_data):
+        validated_data.pop("version", None)  # a new record starts at 1
         return self.save_record(self.Meta.model(**validated_data))
 
     def update(self, instance, validated_data):
+        given = validated_data.pop("version", None)
+        self.expected_version, self.conflict = versions.expected_version(self.context["request"], given)
         for name, value in validated_data.items():
             setattr(instance, name, value)
         return self.save_record(instance)
 
     def save_record(self, record):
-        """Write through the service the browser uses; its errors become a 400 with nothing saved."""
+        """Write through the service the browser uses; its errors become a 400 with nothing saved.
+
+        A stale ``expected_version`` is a 409 (``version`` in the body) or 412 (``If-Match``).
+        """
         try:
-            with transaction.atomic():
+            with transaction.atomic(), versions.stale_as(self.conflict):
                 return self.write(record)
         except DjangoValidationError as error:
             raise as_drf_error(error) from None
@@ -81,7 +94,7 @@ class RecordSerializer(strict.ModelSerializer):
             raise PermissionDenied from None
 
     def write(self, record):
-        return record_save(record=record, user=self.context["request"].user)
+        return record_save(record=record, user=self.context["request"].user, expected_version=self.expected_version)
 
 
 def attach_violations(records) -> None:
@@ -114,7 +127,7 @@ class CanRecord(permissions.BasePermission):
         return not scope_for(request.user).is_empty
 
 
-class RecordViewSet(viewsets.ModelViewSet):
+class RecordViewSet(versions.ETagMixin, viewsets.ModelViewSet):
     """List, read, create, change and delete one kind of record, in the caller's units only."""
 
     model = None

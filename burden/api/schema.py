@@ -3,14 +3,19 @@
 drf-spectacular documents the successful responses from the serializers; the
 errors follow from the contract and are the same everywhere, so they are added
 here once: 401 and 403 and 429 on every operation, 404 wherever the path names
-an object, 400 wherever input is read (a body, or the filters of a list).
+an object, 400 wherever input is read (a body, or the filters of a list), and on
+the changes of a versioned object (records, units, people, rules) the ``If-Match``
+header and the 409 and 412 of a stale write (``burden.api.versions``).
 """
 
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
+
+from .versions import ETagMixin
 
 DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
 
@@ -23,7 +28,42 @@ VALIDATION = {
 }
 
 
+STALE = inline_serializer(
+    "StaleWrite",
+    fields={
+        "detail": serializers.CharField(),
+        "version": serializers.IntegerField(help_text="The current version (also the response's ETag)."),
+        "changes": serializers.ListField(
+            child=inline_serializer(
+                "StaleWriteChange",
+                fields={
+                    "field": serializers.CharField(),
+                    "label": serializers.CharField(),
+                    "value": serializers.CharField(help_text="The value now, as a reader sees it."),
+                    "changed_by": serializers.CharField(allow_null=True),
+                },
+            )
+        ),
+    },
+)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag of the read this change is based on (`"<version>"`); 412 if it changed since.',
+)
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def _is_versioned_write(self) -> bool:
+        return self.method in ("PUT", "PATCH") and isinstance(self.view, ETagMixin)
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        return [*parameters, IF_MATCH] if self._is_versioned_write() else parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         extra = {
@@ -37,6 +77,13 @@ class AutoSchema(SpectacularAutoSchema):
             )
         if self.method == "DELETE":
             extra["409"] = OpenApiResponse(DETAIL, description="Still in use by other records or units.")
+        if self._is_versioned_write():
+            extra["409"] = OpenApiResponse(
+                STALE, description="Changed by someone else since the `version` sent; nothing was saved."
+            )
+            extra["412"] = OpenApiResponse(
+                STALE, description="Changed by someone else since the ETag sent as If-Match; nothing was saved."
+            )
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view() or self.method == "GET":
             extra["400"] = OpenApiResponse(description="Invalid input; nothing was saved.")
         for code, response in extra.items():

@@ -9,12 +9,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from burden import scoping
-from burden.admin import users_for
 from burden.api import strict
 from burden.models import Membership, Unit, User, Violation
 from burden.rules import all_rules
+from burden.scoping import people_managed_by
 
 from .fields import UnitCodeField
+from .versions import version_serializer_field
 
 RECORD_KINDS = [
     ("meeting", _("Meeting")),
@@ -26,8 +27,24 @@ RECORD_KINDS = [
 ]
 
 
+class UnitParentField(UnitCodeField):
+    """The unit above: one the caller administers, or the one the unit already has.
+
+    The top of an admin's subtree sits under a unit they do not administer; a PUT
+    that sends that parent back unchanged is no move (``unit_save`` checks moves).
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        instance = getattr(self.parent, "instance", None)
+        if isinstance(instance, Unit) and instance.parent_id is not None:
+            queryset = queryset | Unit.objects.filter(pk=instance.parent_id)
+        return queryset
+
+
 class UnitSerializer(strict.ModelSerializer):
-    parent = UnitCodeField(
+    version = version_serializer_field()
+    parent = UnitParentField(
         min_role=scoping.ADMIN,
         required=False,
         allow_null=True,
@@ -36,7 +53,18 @@ class UnitSerializer(strict.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["code", "name", "name_en", "parent", "level", "headcount", "is_grassroots", "path", "depth"]
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "parent",
+            "level",
+            "headcount",
+            "is_grassroots",
+            "path",
+            "depth",
+            "version",
+        ]
         read_only_fields = ["path", "depth"]
 
     def validate(self, attrs):
@@ -48,6 +76,7 @@ class UnitSerializer(strict.ModelSerializer):
 
 
 class UserSerializer(strict.ModelSerializer):
+    version = version_serializer_field()
     password = serializers.CharField(
         write_only=True,
         required=False,
@@ -57,7 +86,17 @@ class UserSerializer(strict.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "password", "email", "first_name", "last_name", "is_active", "date_joined"]
+        fields = [
+            "id",
+            "username",
+            "password",
+            "email",
+            "first_name",
+            "last_name",
+            "is_active",
+            "date_joined",
+            "version",
+        ]
         read_only_fields = ["id", "date_joined"]
 
     def validate(self, attrs):
@@ -75,7 +114,7 @@ class UserSerializer(strict.ModelSerializer):
 
 
 class UsernameField(serializers.SlugRelatedField):
-    """A person by username, among the people the caller administers."""
+    """A person by username, among the people the caller manages (anyone else reads as unknown)."""
 
     default_error_messages = {"does_not_exist": _("No person with the username “{value}” that you manage.")}
 
@@ -83,7 +122,7 @@ class UsernameField(serializers.SlugRelatedField):
         super().__init__(slug_field="username", queryset=User.objects.all(), **kwargs)
 
     def get_queryset(self):
-        return users_for(self.context["request"].user)
+        return people_managed_by(self.context["request"].user)
 
 
 class MembershipSerializer(strict.ModelSerializer):
@@ -108,9 +147,10 @@ class RuleSerializer(strict.Serializer):
     enabled = serializers.BooleanField(read_only=True)
     params = serializers.DictField(read_only=True)
     param_schema = serializers.DictField(read_only=True)
+    version = serializers.IntegerField(read_only=True, help_text=_("Of the rule's setting; send it back to PATCH."))
 
     def to_representation(self, state):
-        rule, enabled, params = state
+        rule, enabled, params, version = state
         return {
             "code": rule.code,
             "title": str(rule.title),
@@ -125,6 +165,7 @@ class RuleSerializer(strict.Serializer):
                 "properties": {param.name: param.schema() for param in rule.params},
                 "additionalProperties": False,
             },
+            "version": version,
         }
 
 
@@ -134,6 +175,7 @@ class RuleUpdateSerializer(strict.Serializer):
     )
     enabled = serializers.BooleanField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    version = version_serializer_field()
 
 
 def rule_codes():

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from burden import filters, login_guard, scoping
 from burden.admin import can_set_cost_parameters as can_set_thresholds
-from burden.admin import users_for
 from burden.api import strict
+from burden.api.throttling import ScopedRateThrottle
+from burden.auth_models import ApiToken
 from burden.models import Membership, RuleSetting, Unit, User, Violation
 from burden.record_filters import UnitFilterMethods
-from burden.rule_views import rule_update
+from burden.rule_views import rule_update, rule_version
 from burden.rules import all_rules, get_rule
 from burden.rules.engine import rule_state
-from burden.scoping import scope_for
+from burden.scoping import people_managed_by, scope_for
 from burden.services import (
     membership_delete,
     membership_save,
@@ -35,9 +34,12 @@ from burden.services import (
     owned_object_save,
     unit_delete,
     unit_save,
+    user_delete,
     user_save,
 )
+from burden.tokens import api_token_issue, api_tokens_end
 
+from . import versions
 from .serializers import (
     RECORD_KINDS,
     MembershipSerializer,
@@ -58,10 +60,20 @@ from .summary import SummaryQuerySerializer, SummarySerializer, burden_summary
 class TokenRequestSerializer(strict.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
+    device = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text=_("A name for the device or system the token is for; signing in again from it replaces its token."),
+    )
 
 
 class TokenView(APIView):
-    """Trade a username and password for the caller's API token (``Authorization: Token <token>``)."""
+    """Trade a username and password for a new API token (``Authorization: Token <token>``).
+
+    Behind the same pause after failed sign-ins as the sign-in pages. Each call issues a
+    token of its own (stored only as a digest), valid for ``API_TOKEN_TTL_HOURS``.
+    """
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
@@ -70,32 +82,79 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("Token", fields={"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "Token", fields={"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+            )
+        },
         auth=[],
     )
     def post(self, request):
         given = TokenRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        username, password = given.validated_data["username"], given.validated_data["password"]
-        if login_guard.is_locked(username, request):
-            raise exceptions.Throttled(detail=str(login_guard.LOCKED_MESSAGE))
-        user = authenticate(request._request, username=username, password=password)
+        data = given.validated_data
+        try:
+            user = login_guard.authenticate(
+                request, username=data["username"], password=data["password"], door=login_guard.Door.API
+            )
+        except login_guard.SignInPaused as paused:
+            raise exceptions.Throttled(detail=str(paused.message)) from None
         if user is None:
-            login_guard.record_failure(username, request)
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Unable to sign in with this username and password.")]}
             )
-        login_guard.clear(username)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, key = api_token_issue(user=user, device=data.get("device", ""), request=request)
+        return Response({"token": key, "expiry": serializers.DateTimeField().to_representation(token.expiry)})
 
 
 class TokenRevokeView(APIView):
-    """Revoke the token the request was made with (sign out an integration)."""
+    """Revoke the token the request was made with (sign out one device).
+
+    From a browser session, which has no token of its own, every token of the person is revoked.
+    """
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
-        Token.objects.filter(user=request.user).delete()
+        if isinstance(request.auth, ApiToken):
+            request.auth.delete()
+        else:
+            api_tokens_end(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(source="token_key", read_only=True, help_text=_("The token's first characters."))
+    client = serializers.CharField(source="user_agent", read_only=True)
+    current = serializers.SerializerMethodField(help_text=_("Whether this request was made with this token."))
+
+    class Meta:
+        model = ApiToken
+        fields = ["key", "device", "client", "address", "created", "expiry", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token) -> bool:
+        used = self.context["request"].auth
+        return isinstance(used, ApiToken) and used.digest == token.digest
+
+
+class TokenListView(APIView):
+    """The caller's own live API tokens, one per device (the tokens themselves are never shown again)."""
+
+    @extend_schema(responses={200: ApiTokenSerializer(many=True)})
+    def get(self, request):
+        tokens = ApiToken.objects.filter(user=request.user, expiry__gt=timezone.now()).order_by("-created")
+        return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
+
+
+class TokenDetailView(APIView):
+    """Revoke one of the caller's own tokens by its ``key`` (e.g. a lost device's)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, key):
+        # A key names a token of this caller only: another person's is a 404, like a wrong one.
+        deleted, _by_model = ApiToken.objects.filter(user=request.user, token_key=key).delete()
+        if not deleted:
+            raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -134,8 +193,8 @@ class ServiceWrites:
         try:
             with transaction.atomic():
                 return function(**kwargs)
-        except DjangoPermissionDenied:
-            raise exceptions.PermissionDenied from None
+        except DjangoPermissionDenied as refused:
+            raise exceptions.PermissionDenied(*refused.args) from None  # keeps a service's reason, if it gave one
 
 
 class OwnedListViewSet(ServiceWrites, viewsets.ModelViewSet):
@@ -172,7 +231,7 @@ class UnitFilterSet(filters.UnitFilterSet):
         fields = [*filters.UnitFilterSet.Meta.fields, "parent"]
 
 
-class UnitViewSet(ServiceWrites, viewsets.ModelViewSet):
+class UnitViewSet(versions.ETagMixin, ServiceWrites, viewsets.ModelViewSet):
     """The units the caller may see; admins create and change units in their subtree."""
 
     serializer_class = UnitSerializer
@@ -190,23 +249,28 @@ class UnitViewSet(ServiceWrites, viewsets.ModelViewSet):
         return unit
 
     def perform_create(self, serializer):
-        serializer.instance = self.run(unit_save, unit=Unit(**serializer.validated_data), user=self.request.user)
+        data = {name: value for name, value in serializer.validated_data.items() if name != "version"}
+        serializer.instance = self.run(unit_save, unit=Unit(**data), user=self.request.user)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        expected, conflict = versions.expected_version(self.request, data.pop("version", None))
         unit = serializer.instance
-        for name, value in serializer.validated_data.items():
+        for name, value in data.items():
             setattr(unit, name, value)
-        self.run(unit_save, unit=unit, user=self.request.user)
+        with versions.stale_as(conflict):
+            self.run(unit_save, unit=unit, user=self.request.user, expected_version=expected)
 
     def perform_destroy(self, instance):
         self.run(unit_delete, unit=instance, user=self.request.user)
 
 
-class UserViewSet(viewsets.ModelViewSet):
-    """People, for admins: members of their subtree and people with no unit yet.
+class UserViewSet(versions.ETagMixin, ServiceWrites, viewsets.ModelViewSet):
+    """People, for admins: those whose every seat lies in the caller's admin subtrees.
 
-    Looked up by username (the key memberships use); a number that is nobody's
-    username is taken as the person's id, for systems that keep ids.
+    Anyone else is a 404, as if they did not exist (``people_managed_by``). Looked up
+    by username (the key memberships use); a number that is nobody's username is
+    taken as the person's id, for systems that keep ids.
     """
 
     serializer_class = UserSerializer
@@ -217,7 +281,7 @@ class UserViewSet(viewsets.ModelViewSet):
     queryset = User.objects.none()
 
     def get_queryset(self):
-        return users_for(self.request.user).distinct().order_by("username")
+        return people_managed_by(self.request.user).order_by("username")
 
     def get_object(self):
         key = self.kwargs[self.lookup_field]
@@ -233,22 +297,22 @@ class UserViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         password = data.pop("password", None)
-        serializer.instance = user_save(person=serializer.Meta.model(**data), password=password, user=self.request.user)
+        data.pop("version", None)  # a new person starts at 1
+        person = serializer.Meta.model(**data)
+        serializer.instance = self.run(user_save, person=person, password=password, user=self.request.user)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         password = data.pop("password", None)
+        expected, conflict = versions.expected_version(self.request, data.pop("version", None))
         person = serializer.instance
-        if person.pk == self.request.user.pk and data.get("is_active") is False:
-            raise exceptions.ValidationError({"is_active": [_("You cannot deactivate yourself.")]})
         for name, value in data.items():
             setattr(person, name, value)
-        user_save(person=person, password=password, user=self.request.user)
+        with versions.stale_as(conflict):
+            self.run(user_save, person=person, password=password, user=self.request.user, expected_version=expected)
 
     def perform_destroy(self, instance):
-        if instance.pk == self.request.user.pk:
-            raise exceptions.PermissionDenied(_("You cannot delete yourself."))
-        instance.delete()
+        self.run(user_delete, person=instance, user=self.request.user)
 
 
 class MembershipFilterSet(django_filters.FilterSet):
@@ -262,7 +326,7 @@ class MembershipFilterSet(django_filters.FilterSet):
 
 
 class MembershipViewSet(ServiceWrites, viewsets.ModelViewSet):
-    """Who has which role where, for admins of those units."""
+    """Who has which role where: seats in the caller's admin subtrees, of people the caller manages."""
 
     serializer_class = MembershipSerializer
     permission_classes = [permissions.IsAuthenticated, IsAdmin]
@@ -272,6 +336,7 @@ class MembershipViewSet(ServiceWrites, viewsets.ModelViewSet):
     def get_queryset(self):
         return (
             Membership.objects.for_user(self.request.user, min_role=scoping.ADMIN)
+            .filter(user__in=people_managed_by(self.request.user))
             .select_related("user", "unit")
             .order_by("unit__path", "user__username")
         )
@@ -293,7 +358,7 @@ class MembershipViewSet(ServiceWrites, viewsets.ModelViewSet):
 # --- Rules and violations ----------------------------------------------------------------
 
 
-class RuleViewSet(viewsets.GenericViewSet):
+class RuleViewSet(versions.ETagMixin, viewsets.GenericViewSet):
     """Every rule with its current thresholds; admins of the whole city change them."""
 
     lookup_field = "code"
@@ -304,7 +369,10 @@ class RuleViewSet(viewsets.GenericViewSet):
 
     def states(self):
         settings_by_code = {setting.rule: setting for setting in RuleSetting.objects.all()}
-        return [(rule, *rule_state(rule, settings_by_code)) for rule in all_rules()]
+        return [
+            (rule, *rule_state(rule, settings_by_code), getattr(settings_by_code.get(rule.code), "version", 1))
+            for rule in all_rules()
+        ]
 
     def get_rule(self, code):
         try:
@@ -319,7 +387,7 @@ class RuleViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=RuleSerializer)
     def retrieve(self, request, code=None):
         rule = self.get_rule(code)
-        return Response(RuleSerializer((rule, *rule_state(rule))).data)
+        return Response(RuleSerializer((rule, *rule_state(rule), rule_version(rule.code))).data)
 
     @extend_schema(request=RuleUpdateSerializer, responses=RuleSerializer)
     def partial_update(self, request, code=None):
@@ -336,8 +404,17 @@ class RuleViewSet(viewsets.GenericViewSet):
         except DjangoValidationError as error:
             raise exceptions.ValidationError({"params": error.message_dict}) from None
         enabled = given.validated_data.get("enabled", enabled)
-        rule_update(rule=rule, enabled=enabled, params=params, reason=given.validated_data["reason"], user=request.user)
-        return Response(RuleSerializer((rule, *rule_state(rule))).data)
+        expected, conflict = versions.expected_version(request, given.validated_data.get("version"))
+        with versions.stale_as(conflict):
+            rule_update(
+                rule=rule,
+                enabled=enabled,
+                params=params,
+                reason=given.validated_data["reason"],
+                user=request.user,
+                expected_version=expected,
+            )
+        return Response(RuleSerializer((rule, *rule_state(rule), rule_version(rule.code))).data)
 
 
 class ViolationFilterSet(UnitFilterMethods, django_filters.FilterSet):

@@ -1,9 +1,18 @@
-"""Tokens, sessions, and the brakes on guessing: a token rate and a pause after failed sign-ins."""
+"""Tokens, sessions, and the brakes on guessing: a token rate and a pause after failed sign-ins.
+
+The pause itself, on every door, is tested in ``tests/security/test_signin.py``; tokens in
+``tests/security/test_tokens.py``.
+"""
+
+import hashlib
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+
+from burden.models import ApiToken, SignInAttempt
 
 
 @pytest.fixture(autouse=True)
@@ -17,13 +26,14 @@ def test_a_token_is_given_for_a_username_and_password_and_opens_the_api(api, per
     response = api.post("/api/v1/auth/token/", {"username": "staff_a", "password": "pw-for-tests-1"}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=personas.staff_a).key == token
+    # Only a digest is kept.
+    assert ApiToken.objects.get(user=personas.staff_a).digest == hashlib.sha512(token.encode()).hexdigest()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert [row["code"] for row in api.get("/api/v1/units/").json()["results"]] == ["A"]
-    # Asking again gives the same token.
-    assert (
-        api.post("/api/v1/auth/token/", {"username": "staff_a", "password": "pw-for-tests-1"}).json()["token"] == token
-    )
+    # Asking again gives a new token (it cannot be shown twice); the first keeps working.
+    again = api.post("/api/v1/auth/token/", {"username": "staff_a", "password": "pw-for-tests-1"}).json()["token"]
+    assert again != token
+    assert api.get("/api/v1/units/").status_code == 200
 
 
 def test_a_revoked_token_no_longer_opens_the_api(api, personas):
@@ -68,7 +78,7 @@ def test_failed_sign_ins_pause_the_account_even_with_the_right_password(api, per
     response = api.post("/api/v1/auth/token/", {"username": "staff_a", "password": "pw-for-tests-1"})
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.json()["detail"]
-    cache.clear()  # the window has passed
+    the_window_passes(settings)
     assert api.post("/api/v1/auth/token/", {"username": "staff_a", "password": "pw-for-tests-1"}).status_code == 200
 
 
@@ -102,8 +112,16 @@ def test_the_token_endpoint_is_rate_limited(api, personas, monkeypatch):
     assert statuses[:3] == [400, 400, 400] and statuses[3] == 429
 
 
-def test_one_address_guessing_many_accounts_is_paused(api, personas, settings):
+def test_one_address_guessing_many_accounts_is_slowed_down(api, personas, settings):
     settings.LOGIN_FAILURE_LIMIT = 2
-    for number in range(8):  # two failures on each of four accounts: none paused, but the address is
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    api.post("/api/v1/auth/token/", {"username": "staff_b", "password": "pw-for-tests-1"})  # a regular here
+    for number in range(8):  # two failures on each of four accounts: none paused, but the address is slowed
         api.post("/api/v1/auth/token/", {"username": f"someone{number // 2}", "password": "guess"})
     assert api.post("/api/v1/auth/token/", {"username": "staff_a", "password": "pw-for-tests-1"}).status_code == 429
+    # Slowed, not shut: who signed in from here before still gets in.
+    assert api.post("/api/v1/auth/token/", {"username": "staff_b", "password": "pw-for-tests-1"}).status_code == 200
+
+
+def the_window_passes(settings):
+    SignInAttempt.objects.update(at=F("at") - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS + 1))

@@ -146,12 +146,16 @@ def test_a_unit_admin_manages_only_their_subtrees_people(api, tree, personas):
 
     street_admin = MembershipFactory(user=UserFactory(username="s1_admin"), unit=tree.s1, role="admin").user
     MembershipFactory(user=UserFactory(username="in_c"), unit=tree.c, role="staff")
+    # A seat in the street does not bring the rest of a person's account within reach.
+    MembershipFactory(user=personas.admin, unit=tree.a, role="staff")
     client = api.as_(street_admin)
     names = {row["username"] for row in client.get("/api/v1/users/").json()["results"]}
     assert {"staff_a", "staff_b", "supervisor", "s1_admin"} <= names
-    assert "in_c" not in names and "root" not in names
-    assert client.get("/api/v1/users/in_c/").status_code == 404
-    assert client.get("/api/v1/users/root/").status_code == 404
+    assert not {"in_c", "root", "admin_city", "outsider"} & names
+    for name in ("in_c", "root", "admin_city", "outsider"):
+        assert client.get(f"/api/v1/users/{name}/").status_code == 404
+    response = client.patch("/api/v1/users/admin_city/", {"password": "a-long-enough-Passw0rd"}, format="json")
+    assert response.status_code == 404
     response = client.post("/api/v1/memberships/", {"user": "staff_a", "unit": "C", "role": "staff"})
     assert response.status_code == 400 and "unit" in response.json()
     response = client.post("/api/v1/memberships/", {"user": "in_c", "unit": "A", "role": "staff"})
@@ -161,7 +165,8 @@ def test_a_unit_admin_manages_only_their_subtrees_people(api, tree, personas):
 
 
 def test_an_admin_cannot_delete_themselves(api, personas):
-    assert api.as_(personas.admin).delete("/api/v1/users/admin_city/").status_code == 403
+    response = api.as_(personas.admin).delete("/api/v1/users/admin_city/")
+    assert response.status_code == 403 and response.json()["detail"] == "You cannot delete yourself."
     assert User.objects.filter(username="admin_city").exists()
 
 
