@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The development defaults: DEBUG is off unless set, and load_demo needs it on.
+os.environ.setdefault("DEBUG", "True")
 sys.path.insert(0, str(ROOT / "bench"))
 
 # (who, page, arguments): the demo's district and street supervisors and its administrator.

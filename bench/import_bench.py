@@ -33,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The development defaults: DEBUG is off unless set, and load_demo needs it on.
+os.environ.setdefault("DEBUG", "True")
 
 KINDS = ["notice", "forwarding", "supplementary", "opinion", "feedback_request", "other"]
 HEADERS = [

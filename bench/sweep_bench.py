@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The development defaults: DEBUG is off unless set, and load_demo needs it on.
+os.environ.setdefault("DEBUG", "True")
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/burden_sweep_bench"
 
 

@@ -62,7 +62,7 @@ def _reserve_ids(model, records: list) -> None:
             ids = [row[0] for row in cursor.fetchall()]
         else:
             # AUTOINCREMENT never reuses an id, even a deleted one: start past both.
-            cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')
+            cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')  # nosec B608 # names from the code and the models' metadata; values go as parameters
             highest = cursor.fetchone()[0]
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             row = cursor.fetchone()
@@ -116,4 +116,4 @@ def _insert(table: str, fields: list, rows: list[list]) -> None:
             cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)
         else:
             marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", rows)
+            cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", rows)  # nosec B608 # names from the code and the models' metadata; values go as parameters

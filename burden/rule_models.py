@@ -9,12 +9,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .concurrency import Versioned
 from .progress import ProgressMixin
-from .scoping import ScopedQuerySet
+from .scoping import STAFF, ScopedQuerySet, scope_for
 
 
-class RuleSetting(models.Model):
-    """An admin's choice for one rule: on or off, and the parameters that differ from the paper's."""
+class RuleSetting(Versioned):
+    """An admin's choice for one rule: on or off, and the parameters that differ from the paper's.
+
+    Versioned: a rule with no setting yet reads as version 1, the version of the row
+    its first change creates.
+    """
 
     rule = models.CharField(_("rule"), max_length=32, unique=True)
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -27,6 +32,55 @@ class RuleSetting(models.Model):
 
     def __str__(self) -> str:
         return self.rule
+
+    def changes_since(self, version: int):
+        """What changed since ``version``, from the audit: every save of a setting writes one ``RuleChange``."""
+        from .concurrency import Change
+        from .record_display import EMPTY, list_separator
+        from .rules import get_rule
+
+        stored = type(self)._base_manager.get(pk=self.pk)
+        audit = list(
+            RuleChange.objects.filter(rule=self.rule, unit__isnull=True)
+            .select_related("changed_by")
+            .order_by("-changed_at", "-pk")[: max(stored.version - version, 0)]
+        )
+        if not audit or stored.version - version != len(audit):
+            return None
+        audit.reverse()
+        rule = get_rule(self.rule)
+
+        def flat(state: dict) -> dict:
+            params = state.get("params") or {}
+            return {"enabled": state.get("enabled"), **{f"param_{name}": value for name, value in params.items()}}
+
+        who = {}
+        for change in audit:
+            old, new = flat(change.old), flat(change.new)
+            who.update({key: change.changed_by for key in new if new.get(key) != old.get(key)})
+        before = flat(audit[0].old)
+        now = flat({"enabled": stored.enabled, "params": {**rule.defaults(), **stored.params}})
+        labels = {"enabled": str(_("Enabled")), **{f"param_{p.name}": str(p.label) for p in rule.params}}
+        choices = {f"param_{p.name}": dict(p.choices) for p in rule.params if p.kind == "choices"}
+
+        def shown(key, value):
+            if key == "enabled":
+                return str(_("On") if value else _("Off"))
+            if key in choices:
+                return list_separator().join(str(choices[key].get(item, item)) for item in value or []) or EMPTY
+            return str(value)
+
+        return [
+            Change(
+                name=key.removeprefix("param_"), label=labels[key], value=shown(key, now[key]), changed_by=who.get(key)
+            )
+            for key in labels
+            if now.get(key) != before.get(key)
+        ]
+
+
+class RuleOverrideQuerySet(ScopedQuerySet):
+    unit_field = "unit"
 
 
 class RuleOverride(models.Model):
@@ -41,6 +95,8 @@ class RuleOverride(models.Model):
     params = models.JSONField(_("parameters"), default=dict)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = RuleOverrideQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("rule override")
         verbose_name_plural = _("rule overrides")
@@ -48,6 +104,27 @@ class RuleOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} @ {self.unit_id}"
+
+
+class RuleChangeQuerySet(ScopedQuerySet):
+    unit_field = "unit"
+
+    def for_user(self, user, min_role: str = STAFF):
+        """The changes of overrides in the units ``user`` may reach, and the city's own for anyone signed in.
+
+        An override's change whose unit was deleted since has no unit either; its ``new``
+        has no ``enabled`` (only the city's own thresholds switch a rule on or off), so it
+        is not mistaken for a city-wide change and stays hidden.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        city_wide = models.Q(unit__isnull=True, new__has_key="enabled")
+        if scope.is_empty:
+            return self.filter(city_wide)
+        return self.filter(scope.q(self.unit_field, min_role) | city_wide)
 
 
 class RuleChange(models.Model):
@@ -70,6 +147,8 @@ class RuleChange(models.Model):
     old = models.JSONField(_("before"))
     new = models.JSONField(_("after"))
     reason = models.TextField(_("reason"), blank=True)
+
+    objects = RuleChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at"]

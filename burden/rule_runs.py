@@ -14,6 +14,7 @@ import contextlib
 import logging
 
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import RuleChange, RuleRun
@@ -83,9 +84,16 @@ def rule_run_execute(run_id: int) -> RuleRun | None:
     return run
 
 
-def rule_run_latest(code: str) -> RuleRun | None:
-    """The rule's most recent run, with who started it."""
-    return RuleRun.objects.filter(rule=code).select_related("triggered_by").first()
+def rule_run_latest(code: str, user=None) -> RuleRun | None:
+    """The rule's most recent run, with who started it; with ``user``, the latest they may know of.
+
+    A run that re-applies a unit's override is as private as the override's change: it
+    is shown to those who may see that change (``RuleChange.objects.for_user``).
+    """
+    runs = RuleRun.objects.filter(rule=code)
+    if user is not None:
+        runs = runs.filter(Q(change__isnull=True) | Q(change__in=RuleChange.objects.for_user(user)))
+    return runs.select_related("triggered_by").first()
 
 
 def rules_reapplying() -> set[str]:

@@ -11,7 +11,8 @@ from burden.scoping import scope_for
 
 
 def load(*options):
-    call_command("load_demo", *options, stdout=io.StringIO())
+    # The tests run with DEBUG off, as production does, where the demo needs --force.
+    call_command("load_demo", "--force", *options, stdout=io.StringIO())
 
 
 def test_the_demo_city_has_the_promised_shape(db):
@@ -44,7 +45,7 @@ def test_every_role_has_a_demo_login_that_works(client, db):
 
 
 def test_the_printed_logins_name_the_password(db, capsys):
-    call_command("load_demo", "--no-records")
+    call_command("load_demo", "--no-records", "--force")
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
     assert all(login.username in out for login in DEMO_LOGINS)

@@ -409,7 +409,7 @@ def _flag_rollups_replace(kinds: list[str] | None, units: list[int] | None) -> N
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_table(FlagRollup)} ({columns}) "
+            f"INSERT INTO {_table(FlagRollup)} ({columns}) "  # nosec B608 # names from the code and the models' metadata; values go as parameters
             f"SELECT f.unit_id, f.rule, f.record_kind, f.r_count FROM ({select}) f",
             params,
         )

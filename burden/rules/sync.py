@@ -66,14 +66,14 @@ def _prepare(cursor) -> None:
         "from_status varchar(16) NOT NULL, to_status varchar(16) NOT NULL)"
     )
     if not _postgres():
-        cursor.execute(f"DELETE FROM {FOUND}")
-        cursor.execute(f"DELETE FROM {MOVED}")
+        cursor.execute(f"DELETE FROM {FOUND}")  # nosec B608 # names from the code and the models' metadata; values go as parameters
+        cursor.execute(f"DELETE FROM {MOVED}")  # nosec B608 # names from the code and the models' metadata; values go as parameters
     elif getattr(connection, LOADED, 0) > SMALL:
         # Nothing vacuums temporary tables: after many rows TRUNCATE, so that dead ones do not pile up.
         cursor.execute(f"TRUNCATE {FOUND}, {MOVED}")
     else:
         # A few rows (one saved record's findings) are cheaper to delete than to truncate.
-        cursor.execute(f"WITH moved AS (DELETE FROM {MOVED}) DELETE FROM {FOUND}")
+        cursor.execute(f"WITH moved AS (DELETE FROM {MOVED}) DELETE FROM {FOUND}")  # nosec B608 # names from the code and the models' metadata; values go as parameters
     setattr(connection, LOADED, 0)
 
 
@@ -194,7 +194,7 @@ def violations_sync(
         with transaction.atomic():
             if loaded:
                 cursor.execute(
-                    f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "
+                    f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "  # nosec B608 # names from the code and the models' metadata; values go as parameters
                     f"SELECT v.id, v.status, '{OPEN}' FROM {FOUND} f JOIN {names['violation']} v ON {found} "
                     f"WHERE v.status = '{CLEARED}' {_lock()}",
                     [rule.code, kind],
@@ -209,7 +209,7 @@ def violations_sync(
                         f"WHERE f.record_id = v.record_id AND f.{names['key']} = v.{names['key']})"
                     )
                 cursor.execute(
-                    f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "
+                    f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "  # nosec B608 # names from the code and the models' metadata; values go as parameters
                     f"SELECT v.id, v.status, '{CLEARED}' FROM {names['violation']} v "
                     f"WHERE v.rule = %s AND v.record_kind = %s AND v.status IN ({names['open_statuses']}) "
                     f"AND {condition} {_lock()}",
@@ -219,7 +219,7 @@ def violations_sync(
             setattr(connection, LOADED, loaded + reopened + cleared)
             if loaded:
                 cursor.execute(
-                    f"INSERT INTO {names['violation']} (rule, record_kind, record_id, {names['key']}, unit_id, "
+                    f"INSERT INTO {names['violation']} (rule, record_kind, record_id, {names['key']}, unit_id, "  # nosec B608 # names from the code and the models' metadata; values go as parameters
                     "source_unit_id, severity, status, details, first_seen, last_seen) "
                     f"SELECT %s, %s, f.record_id, f.{names['key']}, f.unit_id, f.source_unit_id, %s, '{OPEN}', "
                     f"f.details, %s, %s FROM {FOUND} f WHERE true "
@@ -232,7 +232,7 @@ def violations_sync(
                 )
                 # The violations inserted just now are the ones first seen at this very instant.
                 cursor.execute(
-                    f"INSERT INTO {names['event']} (violation_id, from_status, to_status, actor_id, note, at) "
+                    f"INSERT INTO {names['event']} (violation_id, from_status, to_status, actor_id, note, at) "  # nosec B608 # names from the code and the models' metadata; values go as parameters
                     f"SELECT v.id, '', '{OPEN}', NULL, '', %s FROM {FOUND} f JOIN {names['violation']} v "
                     f"ON {found} WHERE v.first_seen = %s",
                     [stamp, rule.code, kind, stamp],
@@ -258,11 +258,11 @@ def _apply_moves(cursor, stamp) -> None:
     Only a violation still in the status its move was noted from is moved.
     """
     cursor.execute(
-        f"UPDATE {_names()['violation']} SET status = CASE WHEN status = '{CLEARED}' THEN '{OPEN}' "
+        f"UPDATE {_names()['violation']} SET status = CASE WHEN status = '{CLEARED}' THEN '{OPEN}' "  # nosec B608 # names from the code and the models' metadata; values go as parameters
         f"ELSE '{CLEARED}' END WHERE (id, status) IN (SELECT violation_id, from_status FROM {MOVED})"
     )
     cursor.execute(
-        f"INSERT INTO {_names()['event']} (violation_id, from_status, to_status, actor_id, note, at) "
+        f"INSERT INTO {_names()['event']} (violation_id, from_status, to_status, actor_id, note, at) "  # nosec B608 # names from the code and the models' metadata; values go as parameters
         f"SELECT violation_id, from_status, to_status, NULL, '', %s FROM {MOVED}",
         [stamp],
     )

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from burden.demo import DEMO_PASSWORD, load_demo
@@ -15,8 +16,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-records", action="store_true", help="Only the units and the people, without a year of records."
         )
+        parser.add_argument(
+            "--force", action="store_true", help="Load it even with DEBUG=False (a demo server, never production)."
+        )
 
-    def handle(self, *args, no_records=False, **options):
+    def handle(self, *args, no_records=False, force=False, **options):
+        # Every demo login, a superuser among them, has a password printed in the README:
+        # loaded on a production server it would open the whole city to anyone.
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off, so this looks like a production server: the demo creates people, a superuser "
+                f"among them, whose password ({DEMO_PASSWORD}) is published. Add --force if this is a demo server."
+            )
         logins = load_demo()
         with translation.override("en"):
             loaded = {} if no_records else load_demo_records()
