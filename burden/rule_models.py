@@ -172,7 +172,8 @@ class Violation(models.Model):
     The system opens it, refreshes ``last_seen`` each time the finding holds, moves
     it to *cleared* when it stops holding and back to *open* if it returns; people
     acknowledge, resolve or waive it. The message is rendered in the reader's
-    language from the rule and ``details``.
+    language from the rule and ``details``. It is dated by ``occurred_on``, the day of
+    the burden it stands for, which reports and dashboards count by.
     """
 
     class Status(models.TextChoices):
@@ -200,6 +201,10 @@ class Violation(models.Model):
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.MEDIUM)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     details = models.JSONField(_("details"), default=dict)
+    # The burden's date: the record's own date (or, for a rule judging a group, the group's
+    # day, quarter or year), so that a record dated in November and entered in December is
+    # November's in reports and filters. ``first_seen`` is when the rules engine found it.
+    occurred_on = models.DateField(_("occurred on"), db_index=True)
     first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
     last_seen = models.DateTimeField(_("last seen"))
     # Set by a waiver that expires; the daily task reopens the flag on that day (burden.review).
@@ -220,6 +225,8 @@ class Violation(models.Model):
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["rule", "status"]),
             models.Index(fields=["status", "waiver_expires_on"], name="violation_waiver_expiry"),
+            # Reports and the queue's date filter: a unit's (subtree's) flags of a period.
+            models.Index(fields=["unit", "occurred_on"], name="violation_unit_occurred"),
         ]
 
     def __str__(self) -> str:

@@ -45,9 +45,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class ViolationFactory(factory.django.DjangoModelFactory):
-    """A flag, on ``record`` when one is given (its kind, id and units), else on a made-up meeting id.
+    """A flag, on ``record`` when one is given (its kind, id, units and date), else on a made-up meeting id.
 
-    ``first_seen`` is set after saving (the model stamps it on insert), so tests can date it.
+    ``first_seen`` is set after saving (the model stamps it on insert), so tests can date it;
+    ``occurred_on`` is the record's date, else the day of ``first_seen``, else today.
     """
 
     class Meta:
@@ -64,10 +65,13 @@ class ViolationFactory(factory.django.DjangoModelFactory):
     severity = Violation.Severity.MEDIUM
     status = Violation.Status.OPEN
     details = factory.LazyFunction(dict)
+    occurred_on = factory.Maybe("record", factory.SelfAttribute("record.record_date"), None)
     last_seen = factory.LazyFunction(timezone.now)
 
     @classmethod
     def _create(cls, model_class, *args, first_seen=None, **kwargs):
+        if kwargs.get("occurred_on") is None:
+            kwargs["occurred_on"] = timezone.localdate(first_seen) if first_seen else timezone.localdate()
         violation = super()._create(model_class, *args, **kwargs)
         if first_seen is not None:
             model_class.objects.filter(pk=violation.pk).update(first_seen=first_seen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -11,20 +12,15 @@ from rest_framework import serializers
 from burden import scoping
 from burden.api import strict
 from burden.models import Membership, Unit, User, Violation
+from burden.records.registry import kinds
 from burden.rules import all_rules
 from burden.scoping import people_managed_by
 
 from .fields import UnitCodeField
 from .versions import version_serializer_field
 
-RECORD_KINDS = [
-    ("meeting", _("Meeting")),
-    ("document", _("Document")),
-    ("inspection", _("Inspection")),
-    ("secondment", _("Secondment")),
-    ("data_request", _("Data request")),
-    ("unit", _("Unit")),
-]
+# The registered kinds, and ``unit`` (the flags of rules that read a unit, not a record).
+RECORD_KINDS = [(kind.code, capfirst(kind.label)) for kind in kinds()] + [("unit", _("Unit"))]
 
 
 class UnitParentField(UnitCodeField):
@@ -204,10 +200,18 @@ class ViolationSerializer(strict.ModelSerializer):
             "status",
             "message",
             "details",
+            "occurred_on",
             "first_seen",
             "last_seen",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "occurred_on": {
+                "help_text": _(
+                    "The burden's date: the record's date, or the day, quarter or year of the group a rule judged."
+                )
+            }
+        }
 
 
 class ViolationEventSerializer(strict.Serializer):

@@ -425,10 +425,26 @@ class ViolationFilterSet(UnitFilterMethods, django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Violation.Severity.choices)
     record_kind = django_filters.ChoiceFilter(choices=RECORD_KINDS)
     record_id = django_filters.NumberFilter(min_value=0)
+    occurred_from = django_filters.DateFilter(
+        field_name="occurred_on", lookup_expr="gte", label=_("Occurred on or after (the burden's date)")
+    )
+    occurred_to = django_filters.DateFilter(
+        field_name="occurred_on", lookup_expr="lte", label=_("Occurred on or before (the burden's date)")
+    )
 
     class Meta:
         model = Violation
-        fields = ["unit", "source_unit", "rule", "status", "severity", "record_kind", "record_id"]
+        fields = [
+            "unit",
+            "source_unit",
+            "rule",
+            "status",
+            "severity",
+            "record_kind",
+            "record_id",
+            "occurred_from",
+            "occurred_to",
+        ]
 
 
 class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

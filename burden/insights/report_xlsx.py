@@ -146,7 +146,7 @@ def _overview(sheet: Sheet, report: Report) -> None:
     for measure, number_format in MEASURES:
         _comparison_row(sheet, [MEASURE_LABELS[measure]], total.compare(measure), number_format)
     sheet.blank()
-    sheet.row(_("Flags opened"), report.flags_total.total)
+    sheet.row(_("Flags of the period"), report.flags_total.total)
     sheet.row(_("People seconded out at the end of the period"), report.people_out_count)
     sheet.row(_("Their terms end in the next period"), report.people_ending_count)
 

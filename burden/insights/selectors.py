@@ -208,7 +208,7 @@ FLAG_OUTCOMES = (
 
 @dataclass
 class FlagOutcomes:
-    """The flags one rule opened in a period, counted by the status each had at the period's end."""
+    """The flags of one rule in a period (by ``occurred_on``), counted by the status each had at the period's end."""
 
     rule: str
     title: str
@@ -225,11 +225,13 @@ class FlagOutcomes:
 
 
 def flags_opened(user, unit: Unit, period: Period) -> list[FlagOutcomes]:
-    """Flags first seen on the unit's subtree in the period, by rule and by how they stood at its end: one query.
+    """The flags of the period on the unit's subtree, by rule and by how they stood at its end: one query.
 
-    How a flag stood is the last status change of its timeline up to the period's end
-    (a flag without one is open), so a report of a past period reads the same whenever
-    it is made. Most flags first.
+    A flag belongs to the period its burden fell in (``occurred_on``), not the one it was
+    found in: a record dated in November and entered in December is November's. How a
+    flag stood is the last status change of its timeline up to the period's end; a flag
+    without one (found only after the period, for a record entered late) is open.
+    Most flags first.
     """
     from ..review.selectors import day_start
     from ..rules import get_rule
@@ -243,7 +245,7 @@ def flags_opened(user, unit: Unit, period: Period) -> list[FlagOutcomes]:
     )
     rows = (
         Violation.objects.for_user(user)
-        .filter(unit__path__startswith=unit.path, first_seen__gte=day_start(period.start), first_seen__lt=end)
+        .filter(unit__path__startswith=unit.path, occurred_on__gte=period.start, occurred_on__lte=period.last_day)
         .annotate(outcome=Coalesce(Subquery(last_step), Value(Violation.Status.OPEN.value)))
         .order_by()
         .values("rule", "outcome")

@@ -1,4 +1,7 @@
-"""The review queue's filters: unit (with its subtree), source unit, rule, severity, status, age, kind."""
+"""The review queue's filters: unit (with its subtree), source unit, rule, severity, status, age, kind, date.
+
+The date is the burden's (``occurred_on``: the record's date), not the day the flag was found.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Violation
-from ..record_filters import UnitFilterMethods
+from ..record_filters import DATE_INPUT, UnitFilterMethods
 from ..rules import all_rules
-from .selectors import ACTIVE, ONE_DAY, day_start, due_between, overdue_q, record_configs_by_kind
+from .selectors import ACTIVE, ONE_DAY, day_start, due_between, kinds_by_code, overdue_q
 
 ACTIVE_STATUSES, ANY_STATUS = "active", "any"
 
@@ -23,7 +26,7 @@ def rule_choices():
 
 
 def kind_choices():
-    return [(kind, config.model._meta.verbose_name_plural) for kind, config in record_configs_by_kind().items()]
+    return [(kind.code, kind.label_plural) for kind in kinds_by_code().values()]
 
 
 def status_choices():
@@ -62,10 +65,16 @@ class ViolationFilterSet(UnitFilterMethods, django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind of record"), choices=kind_choices, field_name="record_kind", empty_label=_("Any kind")
     )
+    occurred_from = django_filters.DateFilter(
+        label=_("Occurred from"), field_name="occurred_on", lookup_expr="gte", widget=DATE_INPUT
+    )
+    occurred_to = django_filters.DateFilter(
+        label=_("Occurred to"), field_name="occurred_on", lookup_expr="lte", widget=DATE_INPUT
+    )
 
     class Meta:
         model = Violation
-        fields = ["unit", "source_unit", "rule", "severity", "status", "age", "kind"]
+        fields = ["unit", "source_unit", "rule", "severity", "status", "age", "kind", "occurred_from", "occurred_to"]
 
     def __init__(self, data=None, *args, deadlines, today: datetime.date | None = None, **kwargs):
         data = data.copy() if data is not None else {}

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Membership, Violation
+from ..records.registry import kinds
 from ..scoping import Grant, Scope, scope_for
 from .models import NotificationPreference, ReviewDeadlines
 
@@ -87,10 +88,9 @@ def review_queue(user, *, deadlines: ReviewDeadlines, today: datetime.date) -> Q
 # --- Rows as the pages show them --------------------------------------------------------
 
 
-def record_configs_by_kind() -> dict:
-    from ..record_views import record_configs
-
-    return {config.model.record_kind: config for config in record_configs()}
+def kinds_by_code() -> dict:
+    """record_kind -> its registered ``Kind`` (model, labels, page names)."""
+    return {kind.code: kind for kind in kinds()}
 
 
 def decorate(violations: list[Violation], deadlines: ReviewDeadlines, *, with_records: bool = True) -> list[Violation]:
@@ -99,7 +99,7 @@ def decorate(violations: list[Violation], deadlines: ReviewDeadlines, *, with_re
     The records are read with one query per kind of record on the page, however many
     rows there are.
     """
-    configs = record_configs_by_kind()
+    configs = kinds_by_code()
     records: dict[tuple[str, int], object] = {}
     if with_records:
         ids_by_kind: dict[str, set[int]] = {}

@@ -55,6 +55,7 @@ class ViolationListView(LoginRequiredMixin, QueryStringMixin, FilterView):
     filterset_class = ViolationFilterSet
     paginate_by = 25
     sort_fields = {
+        "occurred_on": "occurred_on",
         "first_seen": "first_seen",
         "last_seen": "last_seen",
         "severity": "severity_rank",

@@ -79,13 +79,19 @@ class Param:
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing a rule found: a record (and a key, when one record can break a rule twice)."""
+    """One thing a rule found: a record (and a key, when one record can break a rule twice).
+
+    ``occurred_on`` is the burden's date when it is not the record's own: a group's day,
+    quarter or year, or the day a clock rule's condition began. Left ``None``, the
+    writer dates the violation by the record (``Model.date_field``), in its SQL.
+    """
 
     record_id: int
     unit_id: int
     source_unit_id: int | None
     values: dict = field(default_factory=dict)  # what the message says, kept as the details
     key: str = ""
+    occurred_on: datetime.date | None = None
 
 
 class Rule:
@@ -148,14 +154,18 @@ class Rule:
         return str(self.message) % {**params, **values}
 
     @staticmethod
-    def finding(record_values: dict, key: str = "", **values) -> Finding:
-        """A finding from a ``.values("pk", "unit_id", "source_unit_id")`` row and what was found."""
+    def finding(record_values: dict, key: str = "", *, occurred_on: datetime.date | None = None, **values) -> Finding:
+        """A finding from a ``.values("pk", "unit_id", "source_unit_id")`` row and what was found.
+
+        ``occurred_on``: the burden's date, when it is not the record's own (see ``Finding``).
+        """
         return Finding(
             record_id=record_values["pk"],
             unit_id=record_values["unit_id"],
             source_unit_id=record_values["source_unit_id"],
             values=values,
             key=key,
+            occurred_on=occurred_on,
         )
 
 

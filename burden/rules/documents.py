@@ -45,7 +45,8 @@ class DocumentsPerDay(Rule):
             .values("pk", "unit_id", "source_unit_id", "received_on", "day_count")
         )
         for row in rows:
-            yield self.finding(row, count=row["day_count"], date=row["received_on"].isoformat())
+            day = row["received_on"]
+            yield self.finding(row, occurred_on=day, count=row["day_count"], date=day.isoformat())
 
     def related(self, record):
         return Document.objects.filter(Q(pk=record.pk) | Q(unit_id=record.unit_id, received_on=record.received_on))

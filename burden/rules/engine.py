@@ -17,24 +17,18 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..models import PendingEvaluation, RuleOverride, RuleSetting, Violation
+from ..records.registry import record_models
 from .base import Finding, Rule, all_rules, get_rule
 from .sync import violations_clear, violations_sync
 
 logger = logging.getLogger(__name__)
 ANY_KIND = "*"
-
-
-def record_models() -> dict[str, type]:
-    """record_kind -> model, for every kind of record."""
-    from ..record_views import record_configs
-
-    return {config.model.record_kind: config.model for config in record_configs()}
 
 
 def rule_state(rule: Rule, settings_by_code: dict | None = None) -> tuple[bool, dict]:
@@ -151,17 +145,13 @@ def evaluate(
         for group_params, units in groups:
             for finding in rule.find(records.filter(units), group_params, today):
                 # The limits a finding was judged by travel with it, for its message.
-                yield Finding(
-                    finding.record_id,
-                    finding.unit_id,
-                    finding.source_unit_id,
-                    {**group_params, **finding.values},
-                    finding.key,
-                )
+                yield replace(finding, values={**group_params, **finding.values})
             if progress is not None:
                 progress.step()
 
-    result = violations_sync(rule, kind, findings(), scope, {}, progress=progress.found if progress else None)
+    result = violations_sync(
+        rule, kind, findings(), scope, {}, progress=progress.found if progress else None, dated_by=model
+    )
     if progress is not None:
         progress.step()
     return result

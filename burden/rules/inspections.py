@@ -5,6 +5,8 @@ inspecting unit's visits to a unit within a calendar quarter with a window funct
 in one SQL statement however many inspections there are.
 """
 
+import datetime
+
 from django.db.models import F, Q, Window
 from django.db.models.functions import ExtractQuarter, ExtractYear, RowNumber
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +81,11 @@ class InspectionFrequency(Rule):
             .values("pk", "unit_id", "source_unit_id", "year", "quarter", "visit")
         )
         for row in rows:
-            yield self.finding(row, visit=row["visit"], year=row["year"], quarter=row["quarter"])
+            # Dated by its quarter's first day: the quarter's visits together are the burden.
+            quarter_start = datetime.date(row["year"], 3 * row["quarter"] - 2, 1)
+            yield self.finding(
+                row, occurred_on=quarter_start, visit=row["visit"], year=row["year"], quarter=row["quarter"]
+            )
 
     def related(self, record):
         quarter_start_month = 3 * ((record.date.month - 1) // 3) + 1

@@ -243,7 +243,9 @@ class MeetingAccompanying(Rule):
             .values("pk", "unit_id", "source_unit_id", "year", "running_total")
         )
         for row in rows:
-            yield self.finding(row, year=row["year"], total=row["running_total"])
+            # Dated by its year's first day: the year's attendances together are the burden.
+            year_start = datetime.date(row["year"], 1, 1)
+            yield self.finding(row, occurred_on=year_start, year=row["year"], total=row["running_total"])
 
     def related(self, record):
         return Meeting.objects.filter(Q(pk=record.pk) | Q(unit_id=record.unit_id, date__year=record.date.year))

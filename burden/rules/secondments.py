@@ -189,7 +189,13 @@ class SecondmentOverdue(Rule):
             returned = row["returned_on"]
             last_away = returned if returned is not None and returned <= today else today
             if last_away > end + grace:
-                yield self.finding(row, overdue_days=(last_away - end).days, end=end.isoformat())
+                # Dated by the first day away past the term, whatever the grace: when the burden began.
+                yield self.finding(
+                    row,
+                    occurred_on=end + datetime.timedelta(days=1),
+                    overdue_days=(last_away - end).days,
+                    end=end.isoformat(),
+                )
 
 
 @register
@@ -275,7 +281,9 @@ class SecondmentShare(Rule):
             percent = round(count * 100 / headcount, 1)
             for row in unit_rows:
                 if row["start_date"] <= day <= row["last_day"]:
-                    yield self.finding(row, day=day.isoformat(), count=count, headcount=headcount, percent=percent)
+                    yield self.finding(
+                        row, occurred_on=day, day=day.isoformat(), count=count, headcount=headcount, percent=percent
+                    )
 
     def related(self, record):
         return Secondment.objects.filter(unit_id=record.unit_id)

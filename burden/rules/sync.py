@@ -8,7 +8,9 @@ them with the violations:
 
 1. the cleared violations found again, and the open ones of the scope not found again,
    are noted as moves (``rules_moved``: violation, from, to);
-2. one upsert opens the new violations and refreshes the ones seen again;
+2. one upsert opens the new violations and refreshes the ones seen again, dating each
+   by its finding's ``occurred_on`` or else by its record's date (a join on the record's
+   table, in the same statement);
 3. the moves are applied, and the timeline gets one row per opened or moved violation.
 
 Both temporary tables belong to the connection, so two workers never see each other's.
@@ -55,10 +57,10 @@ def _postgres() -> bool:
 
 def _prepare(cursor) -> None:
     """Empty temporary tables of this connection, created the first time."""
-    details = "jsonb" if _postgres() else "text"
+    details, day = ("jsonb", "date") if _postgres() else ("text", "text")
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {FOUND} (record_id bigint NOT NULL, {_names()['key']} varchar(64) "
-        f"NOT NULL, unit_id bigint NOT NULL, source_unit_id bigint, details {details} NOT NULL, "
+        f"NOT NULL, unit_id bigint NOT NULL, source_unit_id bigint, details {details} NOT NULL, occurred_on {day}, "
         f"PRIMARY KEY (record_id, {_names()['key']}))"
     )
     cursor.execute(
@@ -81,19 +83,19 @@ def _load_sql() -> str:
     key = _names()["key"]
     if _postgres():
         rows = (
-            "SELECT (f->>0)::bigint, f->>1, (f->>2)::bigint, (f->>3)::bigint, f->4 "
+            "SELECT (f->>0)::bigint, f->>1, (f->>2)::bigint, (f->>3)::bigint, f->4, (f->>5)::date "
             "FROM jsonb_array_elements(%s::jsonb) AS f"
         )
     else:
         rows = (
             "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), "
-            "json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each(%s)"
+            "json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]') FROM json_each(%s)"
         )
     # WHERE true: SQLite needs it to read ON CONFLICT as the upsert's and not a join's.
     return (
-        f"INSERT INTO {FOUND} (record_id, {key}, unit_id, source_unit_id, details) {rows} WHERE true "
+        f"INSERT INTO {FOUND} (record_id, {key}, unit_id, source_unit_id, details, occurred_on) {rows} WHERE true "
         f"ON CONFLICT (record_id, {key}) DO UPDATE SET unit_id = excluded.unit_id, "
-        "source_unit_id = excluded.source_unit_id, details = excluded.details"
+        "source_unit_id = excluded.source_unit_id, details = excluded.details, occurred_on = excluded.occurred_on"
     )
 
 
@@ -119,6 +121,7 @@ def _load(cursor, findings: Iterable[Finding], params: dict, progress: Callable[
             finding.unit_id,
             finding.source_unit_id,
             details,
+            finding.occurred_on.isoformat() if finding.occurred_on else None,
         ]
         if len(batch) >= BATCH:
             flush()
@@ -163,6 +166,7 @@ def violations_sync(
     params: dict,
     *,
     progress: Callable[[int], None] | None = None,
+    dated_by=None,
 ) -> dict[str, int]:
     """Make the violations of ``rule`` on the records of ``scope`` match ``findings``.
 
@@ -179,8 +183,15 @@ def violations_sync(
     sees), so that ``progress`` (called with the number of findings of each batch) can
     be saved and seen by others while a long rule runs; every write to violations is
     then one transaction.
+
+    Each violation is dated (``occurred_on``) by its finding's date or else by its
+    record's ``date_field`` in ``dated_by`` (the record model; by default the model of
+    ``scope``), and redated when that changes, reviewed or not: the burden's date is a
+    fact of the record, not a decision. A record that cannot be read is dated today.
     """
-    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    dated_join, dated_column = _record_date(dated_by if dated_by is not None else getattr(scope, "model", None))
     names = _names()
     found = f"v.rule = %s AND v.record_kind = %s AND v.record_id = f.record_id AND v.{names['key']} = f.{names['key']}"
     opened = reopened = cleared = 0
@@ -220,15 +231,23 @@ def violations_sync(
             if loaded:
                 cursor.execute(
                     f"INSERT INTO {names['violation']} (rule, record_kind, record_id, {names['key']}, unit_id, "  # nosec B608 # names from the code and the models' metadata; values go as parameters
-                    "source_unit_id, severity, status, details, first_seen, last_seen) "
+                    "source_unit_id, severity, status, details, occurred_on, first_seen, last_seen) "
                     f"SELECT %s, %s, f.record_id, f.{names['key']}, f.unit_id, f.source_unit_id, %s, '{OPEN}', "
-                    f"f.details, %s, %s FROM {FOUND} f WHERE true "
+                    f"f.details, COALESCE(f.occurred_on, {dated_column}, %s), %s, %s FROM {FOUND} f {dated_join} "
+                    "WHERE true "
                     f"ON CONFLICT (rule, record_kind, record_id, {names['key']}) DO UPDATE SET "
                     "unit_id = excluded.unit_id, source_unit_id = excluded.source_unit_id, "
-                    "severity = excluded.severity, details = excluded.details, "
+                    "severity = excluded.severity, details = excluded.details, occurred_on = excluded.occurred_on, "
                     f"last_seen = CASE WHEN {names['violation']}.status IN ({names['reviewed']}) "
                     f"THEN {names['violation']}.last_seen ELSE excluded.last_seen END",
-                    [rule.code, kind, rule.severity, stamp, stamp],
+                    [
+                        rule.code,
+                        kind,
+                        rule.severity,
+                        connection.ops.adapt_datefield_value(timezone.localdate(now)),
+                        stamp,
+                        stamp,
+                    ],
                 )
                 # The violations inserted just now are the ones first seen at this very instant.
                 cursor.execute(
@@ -241,6 +260,21 @@ def violations_sync(
             if reopened or cleared:
                 _apply_moves(cursor, stamp)
     return {"opened": opened, "reopened": reopened, "cleared": cleared}
+
+
+def _record_date(model) -> tuple[str, str]:
+    """(a join of the found rows to their records, the records' date column) for the upsert.
+
+    Without a model (a caller that names none, on ids) there is no join, and the column is NULL.
+    """
+    if model is None or not getattr(model, "date_field", None):
+        return "", "NULL"
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(model.date_field).column)
+    return (
+        f"LEFT JOIN {quote(model._meta.db_table)} r ON r.{quote(model._meta.pk.column)} = f.record_id",
+        f"r.{column}",
+    )
 
 
 def _lock() -> str:
