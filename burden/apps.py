@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +15,13 @@ class BurdenConfig(AppConfig):
         # Connects the signals that start a session's clock at sign-in and end a person's
         # API tokens when their password changes or they are deactivated.
         from . import sessions, tokens  # noqa: F401
+
+        # The kinds are registered by the record apps' ready(), after this one: the checks
+        # read the registry later, when Django runs them.
+        from .records.checks import record_models_check, rule_kinds_check
+
+        checks.register(rule_kinds_check)
+        checks.register(record_models_check)
 
 
 class BurdenAdminConfig(admin_apps.AdminConfig):

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from .records.registry import kinds
 from .scoping import scope_for
 
 
@@ -19,14 +20,14 @@ def navigation(request):
 
 
 def _record_nav():
-    from .record_views import record_configs
-
+    # The icon is part of the kind's pages config, the one thing here the registry only names.
     return [
         {
-            "app": config.app_label,
-            "url": reverse(config.url_name("list")),
-            "label": config.model._meta.verbose_name_plural,
-            "icon": config.icon,
+            "app": kind.app_label,
+            "url": reverse(kind.url_name("list")),
+            "label": kind.label_plural,
+            "icon": kind.page_config.icon,
         }
-        for config in record_configs()
+        for kind in kinds()
+        if kind.pages
     ]

@@ -1,23 +1,25 @@
 """A year of believable burden records for the demo city.
 
-Each record app may have a ``demo.py`` with ``demo_records(context)``; this module
-finds them (the core imports no record app), gives them a shared context — the
-units, a seasonal rhythm, the few departments that impose most of the burden — and
-saves what they build in bulk, with history. Deterministic (seeded), and loaded once:
-a second ``load_demo`` leaves the records alone.
+Each record app may have a ``demo.py`` with ``demo_records(context)``, named by its
+kind in the registry (``Kind.demo``); this module reads them there (the core imports
+no record app), gives them a shared context — the units, a seasonal rhythm, the few
+departments that impose most of the burden — and saves what they build in bulk, with
+history. Deterministic (seeded), and loaded once: a second ``load_demo`` leaves the
+records alone.
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib
 import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .bulk import bulk_insert_with_history
 from .models import CostParameters, Membership, Unit, User
+from .records.registry import kinds
 
 DEMO_PREFIX = "DEMO-"
 SEED = 20260101
@@ -95,23 +97,14 @@ class DemoContext:
 
 
 def _generators():
-    from .record_views import record_configs
-
-    for config in record_configs():
-        name = config.model._meta.app_config.name
-        try:
-            module = importlib.import_module(f"{name}.demo")
-        except ModuleNotFoundError as error:
-            if error.name != f"{name}.demo":
-                raise
-            continue
-        yield str(config.model._meta.verbose_name_plural), module.demo_records
+    # Each kind names its generator when it registers; a kind without one has no demo data.
+    for kind in kinds():
+        if kind.demo:
+            yield str(kind.label_plural), import_string(kind.demo)
 
 
 def demo_records_loaded() -> bool:
-    from .record_views import record_configs
-
-    return any(config.model.objects.filter(external_id__startswith=DEMO_PREFIX).exists() for config in record_configs())
+    return any(kind.model.objects.filter(external_id__startswith=DEMO_PREFIX).exists() for kind in kinds())
 
 
 @transaction.atomic

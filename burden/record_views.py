@@ -1,14 +1,14 @@
 """The browser pages every record app shares: list, detail, create, edit, delete, estimate.
 
-A record app declares a :class:`RecordConfig` (model, form, filters, list columns) and
-includes ``config.urls()``; it writes no view code of its own. URL names follow
-``<app>:<model>_<action>``.
+A record app declares a :class:`RecordConfig` (model, form, filters, list columns),
+includes ``config.urls()`` and names the config when it registers its kind
+(``Kind.pages`` in ``burden.records.registry``); it writes no view code of its own.
+URL names follow ``<app>:<model>_<action>``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import get_resolver, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
@@ -29,6 +29,7 @@ from .concurrency import StaleWrite, stale_form_refresh
 from .ledger import views as ledger_views
 from .models import CostParameters, Unit, Violation
 from .record_display import field_rows, history_rows
+from .records.registry import kinds
 from .scoping import scope_for
 from .services import record_delete, record_restore, writable_units
 from .views import QueryStringMixin
@@ -52,12 +53,6 @@ class RecordConfig:
     icon: str = "journal-text"
     #: Ledger columns that are not model fields (``burden.ledger.columns.ExtraColumn``).
     ledger_extras: list = field(default_factory=list)
-
-    #: Every declared config, in declaration order (navigation, tests).
-    registry: ClassVar[list[RecordConfig]] = []
-
-    def __post_init__(self):
-        RecordConfig.registry.append(self)
 
     @property
     def ledger_extra_names(self) -> set[str]:
@@ -96,9 +91,8 @@ class RecordConfig:
 
 
 def record_configs() -> list[RecordConfig]:
-    """Every record kind's config; loading the URLconf is what declares them."""
-    get_resolver().url_patterns  # noqa: B018
-    return RecordConfig.registry
+    """Every record kind's pages, in the registry's order (``Kind.pages`` names each one)."""
+    return [kind.page_config for kind in kinds() if kind.pages]
 
 
 class RecordMixin(LoginRequiredMixin):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from . import scoping
 from .insights.rollups import rollups_queue
 from .models import CostParameters, Unit
+from .records.registry import kinds
 from .scoping import scope_for
 
 logger = logging.getLogger(__name__)
@@ -134,18 +135,17 @@ def cost_parameters_update(*, params, user) -> dict[str, int]:
     many rows of each kind changed.
     """
     from .models import CostParameters
-    from .record_views import record_configs
 
     params.full_clean()
     previous = CostParameters.objects.select_for_update().get(pk=params.pk)
     params._history_user = user
     params.save()
     changed = {}
-    for config in record_configs():
-        recompute = getattr(config.model, "recompute_default_hours", None)
+    for kind in kinds():
+        recompute = getattr(kind.model, "recompute_default_hours", None)
         if recompute is not None:
-            changed[config.model._meta.label_lower] = recompute(previous, params)
-    moved = [config.model.record_kind for config in record_configs() if changed.get(config.model._meta.label_lower)]
+            changed[kind.model._meta.label_lower] = recompute(previous, params)
+    moved = [kind.code for kind in kinds() if changed.get(kind.model._meta.label_lower)]
     if moved:
         transaction.on_commit(lambda: rollups_rebuild_queue(moved))
     return changed

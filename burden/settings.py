@@ -109,11 +109,13 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "burden",
+    # The record apps: each registers its kind from ready(), and the kinds are listed
+    # (navigation, filters, summaries) in this order.
     "meetings",
-    "documents",
-    "inspections",
     "secondments",
     "datarequests",
+    "documents",
+    "inspections",
 ]
 
 MIDDLEWARE = [

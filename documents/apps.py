@@ -8,3 +8,18 @@ class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Documents")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The core reads its kinds from the registry; this app's kind is known once it is here.
+        from burden.records.registry import Kind, register
+
+        from .models import Document
+
+        register(
+            Kind(
+                model=Document,
+                pages="documents.views.config",
+                api_routes="documents.api.ROUTES",
+                demo="documents.demo.demo_records",
+            )
+        )

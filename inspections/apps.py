@@ -8,3 +8,18 @@ class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("Inspections")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The core reads its kinds from the registry; this app's kind is known once it is here.
+        from burden.records.registry import Kind, register
+
+        from .models import Inspection
+
+        register(
+            Kind(
+                model=Inspection,
+                pages="inspections.views.config",
+                api_routes="inspections.api.ROUTES",
+                demo="inspections.demo.demo_records",
+            )
+        )

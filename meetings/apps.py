@@ -8,3 +8,18 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The core reads its kinds from the registry; this app's kind is known once it is here.
+        from burden.records.registry import Kind, register
+
+        from .models import Meeting
+
+        register(
+            Kind(
+                model=Meeting,
+                pages="meetings.views.config",
+                api_routes="meetings.api.ROUTES",
+                demo="meetings.demo.demo_records",
+            )
+        )

@@ -8,3 +8,18 @@ class SecondmentsConfig(AppConfig):
     name = "secondments"
     verbose_name = _("Secondments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The core reads its kinds from the registry; this app's kind is known once it is here.
+        from burden.records.registry import Kind, register
+
+        from .models import Secondment
+
+        register(
+            Kind(
+                model=Secondment,
+                pages="secondments.views.config",
+                api_routes="secondments.api.ROUTES",
+                demo="secondments.demo.demo_records",
+            )
+        )

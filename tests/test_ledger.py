@@ -199,7 +199,7 @@ def test_someone_elses_import_is_not_found(importer, client, personas, tree):
 
 
 def test_the_progress_fragment_is_served_to_htmx(client, personas, tree):
-    job = ImportJob.objects.create(kind="meetings.meeting", original_name="x.csv", user=personas.staff_a)
+    job = ImportJob.objects.create(kind="meeting", original_name="x.csv", user=personas.staff_a)
     client.force_login(personas.staff_a)
     response = client.get(reverse("meetings:meeting_import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from burden.api import strict
-from burden.record_views import record_configs
+from burden.records.registry import kinds
 
 
 class SummaryQuerySerializer(strict.Serializer):
@@ -60,8 +60,8 @@ def burden_summary(*, user, unit=None, date_from: datetime.date | None, date_to:
     by_kind: dict[str, Decimal] = {}
     by_month = []
     by_source: dict[str | None, Decimal] = defaultdict(Decimal)
-    for config in record_configs():
-        model = config.model
+    for kind in kinds():
+        model = kind.model
         date = model.date_field
         records = model.objects.for_user(user)
         if unit is not None:

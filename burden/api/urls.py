@@ -1,14 +1,10 @@
-"""``/api/v1/``: the core endpoints and each record app's ``ROUTES``."""
+"""``/api/v1/``: the core endpoints and each registered kind's ``ROUTES`` (``Kind.api_routes``)."""
 
 from django.urls import include, path
+from django.utils.module_loading import import_string
 from rest_framework.routers import DefaultRouter
 
-from datarequests import api as datarequests_api
-from documents import api as documents_api
-from inspections import api as inspections_api
-from meetings import api as meetings_api
-from secondments import api as secondments_api
-
+from ..records.registry import kinds
 from . import docs, views
 
 app_name = "api"
@@ -17,8 +13,8 @@ router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("users", views.UserViewSet, basename="user")
 router.register("memberships", views.MembershipViewSet, basename="membership")
-for app in (meetings_api, documents_api, inspections_api, secondments_api, datarequests_api):
-    for prefix, viewset, basename in app.ROUTES:
+for kind in kinds():
+    for prefix, viewset, basename in import_string(kind.api_routes) if kind.api_routes else []:
         router.register(prefix, viewset, basename=basename)
 router.register("rules", views.RuleViewSet, basename="rule")
 router.register("violations", views.ViolationViewSet, basename="violation")

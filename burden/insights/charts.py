@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from ..records.registry import kinds
+
 
 @dataclass
 class Series:
@@ -97,9 +99,7 @@ def record_list_link(kind_urls: dict, kind: str, **filters) -> str | None:
 
 
 def record_list_urls() -> dict[str, str]:
-    from ..record_views import record_configs
-
-    return {config.model.record_kind: reverse(config.url_name("list")) for config in record_configs()}
+    return {kind.code: reverse(kind.url_name("list")) for kind in kinds() if kind.pages}
 
 
 # --- the charts of the pages ---------------------------------------------------------------

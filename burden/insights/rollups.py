@@ -31,6 +31,7 @@ from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q, Su
 from django.db.models.functions import Cast, TruncMonth
 
 from ..models import CostParameters, Unit, Violation
+from ..records.registry import record_models
 from .models import FlagRollup, MonthlyRollup, WorkingDay
 
 logger = logging.getLogger(__name__)
@@ -42,13 +43,6 @@ COLUMNS = ("unit_id", "source_unit_id", "record_kind", "month", "hours", "record
 CALENDAR_FIRST, CALENDAR_LAST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
 # Unit ids per statement: well under SQLite's limit on parameters.
 CHUNK = 2000
-
-
-def record_models() -> dict[str, type]:
-    """record_kind -> model, for every kind of record."""
-    from ..record_views import record_configs
-
-    return {config.model.record_kind: config.model for config in record_configs()}
 
 
 def spreads_hours(model) -> bool:

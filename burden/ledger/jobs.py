@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import ImportJob
+from ..records.registry import kind_for
 
 logger = logging.getLogger(__name__)
 PROGRESS_SECONDS = 24 * 3600
@@ -25,12 +26,9 @@ def job_progress(job: ImportJob) -> dict:
 
 
 def config_for(kind: str):
-    from ..record_views import record_configs
-
-    for config in record_configs():
-        if config.model._meta.label_lower == kind:
-            return config
-    raise LookupError(kind)
+    """The ledger's config (columns, form) of the kind ``kind``, a ``record_kind`` code; ``LookupError`` if none."""
+    # The importer needs the kind's pages config (columns, form, extras), not only its model.
+    return kind_for(kind).page_config
 
 
 def import_job_run(job_id: int) -> None:
@@ -59,8 +57,7 @@ def _evaluate_kind(kind: str) -> None:
     from ..rules.engine import rules_for
     from ..tasks import sweep_rules
 
-    model = config_for(kind).model
-    codes = [rule.code for rule in rules_for(model.record_kind)]
+    codes = [rule.code for rule in rules_for(kind)]
     try:
         sweep_rules.delay(None, codes)
     except Exception:  # broker down: the scheduled sweep covers them

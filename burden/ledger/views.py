@@ -98,7 +98,7 @@ class LedgerImportView(View):
                 "list": reverse(config.url_name("list")),
                 "template": reverse(config.url_name("template")),
             },
-            "recent": ImportJob.objects.filter(user=self.request.user, kind=config.model._meta.label_lower)[:5],
+            "recent": ImportJob.objects.filter(user=self.request.user, kind=config.model.record_kind)[:5],
         }
 
     def get(self, request, *args, **kwargs):
@@ -110,7 +110,7 @@ class LedgerImportView(View):
             return TemplateResponse(request, "records/import.html", self.context(form), status=400)
         upload = form.cleaned_data["file"]
         job = ImportJob.objects.create(
-            kind=self.config.model._meta.label_lower,
+            kind=self.config.model.record_kind,
             file=upload,
             original_name=upload.name[:255],
             user=request.user,
@@ -128,7 +128,7 @@ class LedgerJobView(View):
     def get(self, request, job_id, *args, **kwargs):
         if not request.user.is_authenticated:
             return HttpResponseRedirect(f"{reverse('login')}?next={request.path}")
-        jobs = ImportJob.objects.filter(kind=self.config.model._meta.label_lower)
+        jobs = ImportJob.objects.filter(kind=self.config.model.record_kind)
         if not request.user.is_superuser:
             jobs = jobs.filter(user=request.user)
         job = get_object_or_404(jobs, pk=job_id)

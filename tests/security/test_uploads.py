@@ -219,9 +219,7 @@ def test_an_import_job_refuses_a_bomb_that_reached_the_worker(personas, tree, se
     parts = workbook_parts()
     parts[SHEET] = BILLION_LAUGHS.encode()
     content = zipped(parts)
-    result = LedgerImport(
-        config_for("meetings.meeting"), user=personas.staff_a, open_file=lambda: io.BytesIO(content)
-    ).run()
+    result = LedgerImport(config_for("meeting"), user=personas.staff_a, open_file=lambda: io.BytesIO(content)).run()
     assert not result.ok
     assert "XML that a spreadsheet never holds" in result.errors[0].message
     assert not Meeting.objects.exists()

@@ -20,11 +20,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .concurrency import Versioned
-from .costs import cost
-from .fields import MultipleChoiceField
-from .models import CostParameters, Unit
-from .scoping import ScopedQuerySet
+from ..concurrency import Versioned
+from ..costs import cost
+from ..fields import MultipleChoiceField
+from ..models import CostParameters, Unit
+from ..scoping import ScopedQuerySet
 
 #: The dates a record may carry. Burden is logged for the present; a date far outside this
 #: range is a typing slip (2206 for 2026), and month-by-month figures are kept for it.
