@@ -161,6 +161,11 @@ DEMO_LOGINS = [
     DemoLogin("staff_jiangtan", "陈静", Membership.Role.STAFF, "DH-BJ-01"),
     DemoLogin("staff_matou", "刘洋", Membership.Role.STAFF, "DH-BJ-02"),
     DemoLogin("staff_education", "赵敏", Membership.Role.STAFF, "DH-JYJ"),
+    # Staff of two departments that the demo's flags are mostly about (burden.demo_records.HABITS):
+    # the city bureau that asks again for figures it holds, and the district bureau that
+    # inspects Jiangtan every fortnight. They sign in to see the cases against them.
+    DemoLogin("staff_statistics", "孙丽", Membership.Role.STAFF, "JC-TJJ"),
+    DemoLogin("staff_emergency", "周杰", Membership.Role.STAFF, "DH-YJJ"),
 ]
 
 

@@ -3,9 +3,17 @@
 Each record app may have a ``demo.py`` with ``demo_records(context)``, named by its
 kind in the registry (``Kind.demo``); this module reads them there (the core imports
 no record app), gives them a shared context — the units, a seasonal rhythm, the few
-departments that impose most of the burden — and saves what they build in bulk, with
-history. Deterministic (seeded), and loaded once: a second ``load_demo`` leaves the
-records alone.
+departments that impose most of the burden and the few habits that break most of the
+rules — and saves what they build in bulk, with history. Deterministic (seeded), and
+loaded once: a second ``load_demo`` leaves the records alone.
+
+Most records break no rule, as in a real city: a department's ordinary work is built to
+pass every rule (each app's generator keeps the rules that compare records — the same
+organizer's meetings a week apart, the same item asked twice, a second visit in a
+quarter — by choosing around them). The flags come from ``HABITS``, a few departments
+each doing one thing the rules forbid, so that a supervisor grouping the flags by
+source, rule and month reads a few dozen stories rather than thousands of cases; and
+from honest slips (``DemoContext.slip``), rare and scattered.
 """
 
 from __future__ import annotations
@@ -32,6 +40,29 @@ SEASON = {1: 1.1, 2: 0.55, 3: 1.3, 4: 1.0, 5: 0.9, 6: 1.25, 7: 1.0, 8: 0.8, 9: 1
 # The departments that send down far more than their share, as every city has.
 HEAVY_SOURCES = {"DH-YJJ": 5, "DH-ZB": 3, "XS-WJJ": 4, "NA-SJJ": 3, "JC-TJJ": 4, "JC-ZFB": 2}
 
+# The habits behind most of the flags: the department, and what it does that the rules
+# forbid (each app's ``demo.py`` acts the habit out in its kind of record).
+TRACES = "traces"  # photos and check-ins as proof of its meetings, inspections and campaigns
+ASKS_AGAIN = "asks_again"  # asks every unit, month after month, for the population figures it holds
+OVER_INSPECTS = "over_inspects"  # safety inspections of two Binjiang communities every few weeks, 20 tables each
+FLOODS = "floods"  # pours documents onto Binjiang's communities on a few days of the year
+WEEKLY_REPORTS = "weekly_reports"  # weekly progress reports, due the next day
+LONG_MEETINGS = "long_meetings"  # long meetings that the top leader has to sit through in person
+KEEPS_SECONDEES = "keeps_secondees"  # the urban renewal task force keeps Gangkou's people half a year, unfiled
+HABITS = {
+    "JC-STJ": TRACES,
+    "JC-TJJ": ASKS_AGAIN,
+    "DH-YJJ": OVER_INSPECTS,
+    "DH-ZB": FLOODS,
+    "XS-WJJ": WEEKLY_REPORTS,
+    "NA-SJJ": LONG_MEETINGS,
+    "NA-ZJJ": KEEPS_SECONDEES,
+}
+
+# How often an ordinary record has an honest slip that breaks a rule (a long document,
+# a forgotten approval): rare enough that the habits above stand out.
+SLIP_RATE = 0.006
+
 
 @dataclass
 class DemoContext:
@@ -47,6 +78,7 @@ class DemoContext:
     params: CostParameters
     scale: float = 1.0
     counter: dict[str, int] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)  # by code
 
     @property
     def start(self) -> datetime.date:
@@ -63,12 +95,31 @@ class DemoContext:
     def district_of(self, unit: Unit) -> str:
         return unit.path.strip("/").split("/")[1]
 
-    def source_for(self, unit: Unit) -> Unit:
-        """A department of the unit's district or of the city, the heavy ones more often."""
+    def source_for(self, unit: Unit, avoid: set[int] | frozenset[int] = frozenset()) -> Unit:
+        """A department of the unit's district or of the city, the heavy ones more often.
+
+        ``avoid``: the ids of departments that would break a rule by sending this record
+        (one that met the unit this week...). When every department is in it, any may
+        come: the record then breaks a rule, as a busy week can.
+        """
         district = self.district_of(unit)
         candidates = [d for d in self.departments if d.code.startswith(f"{district}-") or d.code.startswith("JC-")]
+        if avoid:
+            candidates = [d for d in candidates if d.pk not in avoid] or candidates
         weights = [HEAVY_SOURCES.get(d.code, 1) for d in candidates]
         return self.rng.choices(candidates, weights)[0]
+
+    def habit(self, source: Unit | None) -> str | None:
+        """What the source department does that the rules forbid (``HABITS``), if anything."""
+        return HABITS.get(source.code) if source is not None else None
+
+    def offender(self, habit: str) -> Unit:
+        """The department with ``habit``."""
+        return self.units[next(code for code, name in HABITS.items() if name == habit)]
+
+    def slip(self) -> bool:
+        """Whether an ordinary record breaks a rule by an honest slip (``SLIP_RATE``)."""
+        return self.rng.random() < SLIP_RATE
 
     def count(self, weight: float) -> int:
         """A whole number of events whose average is ``weight`` x scale (cheap, not quite Poisson)."""
@@ -127,5 +178,6 @@ def load_demo_records(today: datetime.date | None = None, scale: float = 1.0) ->
         fallback_user=User.objects.filter(is_superuser=True).order_by("pk").first(),
         params=CostParameters.current(),
         scale=scale,
+        units={u.code: u for u in units},
     )
     return {label: generate(context) for label, generate in _generators()}

@@ -1,4 +1,13 @@
-"""A year of demo documents (see ``burden.demo_records``): a steady flow, and a few flood days."""
+"""A year of demo documents (see ``burden.demo_records``): a steady flow, and a few flood days.
+
+An ordinary document passes every document rule: it has substance, it adds local
+content when it forwards, it stays under 5,000 characters, and a unit receives a few
+a day. The flags come from two habits — the bureau that asks for photos as proof of
+its campaigns (``TRACES``) and the office that floods one street's communities with
+documents on a few days of the year (``FLOODS``) — and from rare slips.
+"""
+
+from burden.demo_records import FLOODS, TRACES
 
 from .models import Document
 
@@ -25,44 +34,70 @@ TITLE = {
     Document.Kind.OTHER: "关于{}有关事项的说明",
 }
 KIND_WEIGHTS = [40, 20, 8, 10, 17, 5]
+MAX_LENGTH = 5000  # DOC-LENGTH's default
+# FLOODS: the street whose communities get a flood, how many extra documents a flood day
+# brings each of them (DOC-DAILY allows 10), and which of the year's working days are
+# flood days (as shares of them: three days spread over the year).
+FLOODED_STREET = "DH-BJ"
+FLOOD_EXTRA = 12
+FLOOD_DAYS = (0.22, 0.45, 0.93)
+CAMPAIGN_SUBJECTS = ["垃圾分类", "市容环境整治", "创建全国文明城市"]
 
 
 def demo_records(context) -> int:
     rng = context.rng
     kinds = list(TITLE)
+    flooder = context.offender(FLOODS)
+    working_days = [day for day, _season in context.days()]
+    flood_days = {working_days[int(len(working_days) * share)] for share in FLOOD_DAYS}
     documents = []
-    # A handful of units get a flood of documents on a few days (DOC-DAILY will flag them).
-    flooded = {
-        (unit.pk, day)
-        for unit in rng.sample(context.communities, 6)
-        for day in [context.start + (context.today - context.start) * share // 10 for share in (2, 5, 8)]
-    }
     for unit in context.communities + context.streets:
         rate = 1.6 if unit.level == "community" else 3.5  # documents per working day
+        flooded = unit.parent_id == context.units[FLOODED_STREET].pk
         for day, season in context.days():
-            count = context.count(rate * season) + (12 if (unit.pk, day) in flooded else 0)
-            for _ in range(count):
+            count = context.count(rate * season)
+            flood = flooded and day in flood_days
+            for _ in range(count + (FLOOD_EXTRA if flood else 0)):
+                # A flood day's documents all come from the office that floods it.
+                source = flooder if flood else context.source_for(unit)
                 kind = rng.choices(kinds, KIND_WEIGHTS)[0]
-                source = context.source_for(unit)
-                length = int(rng.lognormvariate(7.8, 0.6))
-                documents.append(
-                    Document(
-                        unit=unit,
-                        source_unit=source,
-                        title=TITLE[kind].format(rng.choice(SUBJECTS)),
-                        number=f"{source.code}〔{day.year}〕{rng.randint(1, 300)}号",
-                        received_on=day,
-                        kind=kind,
-                        length_chars=length,
-                        pages=max(1, length // 700),
-                        substantive=rng.random() > 0.08,
-                        has_local_content=kind != Document.Kind.FORWARDING or rng.random() < 0.4,
-                        response_deadline=day + context.timedelta(rng.choice([2, 3, 5, 7, 10]))
-                        if kind == Document.Kind.FEEDBACK_REQUEST
-                        else None,
-                        handling_minutes=rng.choice([None, None, None, 20, 45, 90]),
-                        trace_requirements=rng.choice([[], [], [], [], ["material"], ["photo", "material"]]),
-                        external_id=context.external_id("document"),
-                    )
+                subject = rng.choice(SUBJECTS)
+                length = int(rng.lognormvariate(7.6, 0.5))
+                if length > MAX_LENGTH:
+                    length = rng.randint(MAX_LENGTH // 2, MAX_LENGTH)
+                document = Document(
+                    unit=unit,
+                    source_unit=source,
+                    number=f"{source.code}〔{day.year}〕{rng.randint(1, 300)}号",
+                    received_on=day,
+                    kind=kind,
+                    length_chars=length,
+                    substantive=True,
+                    has_local_content=True,
+                    response_deadline=day + context.timedelta(rng.choice([5, 7, 10, 14]))
+                    if kind == Document.Kind.FEEDBACK_REQUEST
+                    else None,
+                    handling_minutes=rng.choice([None, None, None, 20, 45, 90]),
+                    trace_requirements=[],
                 )
+                if context.habit(source) == TRACES and rng.random() < 0.4:
+                    subject = rng.choice(CAMPAIGN_SUBJECTS)
+                    document.trace_requirements = rng.choice([["photo"], ["photo", "material"]])
+                elif not flood and context.slip():
+                    _slip(rng, document)
+                document.title = TITLE[document.kind].format(subject)
+                document.pages = max(1, document.length_chars // 700)
+                document.external_id = context.external_id("document")
+                documents.append(document)
     return context.save(Document, documents)
+
+
+def _slip(rng, document: Document) -> None:
+    """One rule broken by an ordinary sender on an ordinary day."""
+    slip = rng.choice(["long", "forward", "empty"])
+    if slip == "long":
+        document.length_chars = rng.randint(MAX_LENGTH + 500, MAX_LENGTH * 2)
+    elif slip == "forward":
+        document.kind, document.has_local_content = Document.Kind.FORWARDING, False
+    else:
+        document.substantive = False

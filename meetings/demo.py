@@ -1,4 +1,15 @@
-"""A year of demo meetings (see ``burden.demo_records``)."""
+"""A year of demo meetings (see ``burden.demo_records``).
+
+An ordinary meeting passes every meeting rule: at most 90 minutes, online when it only
+notifies or when the trip would take as long as the meeting, the top leader asked
+for only when it is essential, one work deployment a year per organizer and unit, and
+a week at least between two meetings of the same organizer for the same unit. The
+flags come from two habits — the bureau that wants photos and check-ins as proof of
+attendance (``TRACES``) and the one whose long meetings the top leader must sit
+through in person (``LONG_MEETINGS``) — and from rare slips.
+"""
+
+from burden.demo_records import LONG_MEETINGS, TRACES
 
 from .models import Meeting
 
@@ -16,38 +27,95 @@ TITLES = {
     Meeting.Category.EVALUATION: ["年度考核述职会", "季度工作讲评会"],
     Meeting.Category.OTHER: ["座谈会", "现场观摩会"],
 }
-CATEGORY_WEIGHTS = [30, 18, 10, 16, 12, 8, 6]
+# Study-and-transmission meetings are on the negative list: only a slip holds one.
+CATEGORY_WEIGHTS = {
+    Meeting.Category.DEPLOYMENT: 22,
+    Meeting.Category.NOTIFICATION: 12,
+    Meeting.Category.COORDINATION: 26,
+    Meeting.Category.TRAINING: 18,
+    Meeting.Category.EVALUATION: 12,
+    Meeting.Category.OTHER: 10,
+}
+LONG_MEETING_TITLES = ["食品安全工作调度会", "市场监管重点工作推进会", "特种设备安全工作会"]
+MERGE_DAYS = 7  # MTG-MERGE's default: meetings of one organizer this close could have been one
 
 
 def demo_records(context) -> int:
     rng = context.rng
-    categories = list(TITLES)
+    categories, weights = list(CATEGORY_WEIGHTS), list(CATEGORY_WEIGHTS.values())
     meetings = []
     for unit in context.communities + context.streets:
         rate = 0.3 if unit.level == "community" else 0.7  # meetings per working day
+        last_met = {}  # organizer -> the day of its last meeting for this unit
+        deployed = set()  # (organizer, year) that already held a work deployment for this unit
         for day, season in context.days():
             for _ in range(context.count(rate * season)):
-                category = rng.choices(categories, CATEGORY_WEIGHTS)[0]
-                mode = rng.choices(list(Meeting.Mode.values), [60, 30, 10])[0]
-                attendees = rng.choice([1, 1, 2, 2, 3, 4])
-                accompanying = rng.choice([0, 0, 0, 1]) if attendees > 1 else 0
-                meetings.append(
-                    Meeting(
-                        unit=unit,
-                        source_unit=context.source_for(unit),
-                        title=rng.choice(TITLES[category]),
-                        date=day,
-                        category=category,
-                        mode=mode,
-                        duration_minutes=rng.choice([30, 45, 60, 60, 90, 90, 120, 150]),
-                        travel_minutes=0 if mode == Meeting.Mode.ONLINE else rng.choice([20, 30, 40, 60, 90]),
-                        attendees=attendees,
-                        accompanying=accompanying,
-                        top_leader_required=rng.random() < 0.25,
-                        essential=rng.random() < 0.1,
-                        needs_decision_in_room=rng.random() < 0.15,
-                        trace_requirements=rng.choice([[], [], [], ["photo"], ["checkin"], ["photo", "material"]]),
-                        external_id=context.external_id("meeting"),
-                    )
-                )
+                recent = {pk for pk, last in last_met.items() if (day - last).days <= MERGE_DAYS}
+                source = context.source_for(unit, avoid=recent)
+                last_met[source.pk] = day
+                category = rng.choices(categories, weights)[0]
+                if category == Meeting.Category.DEPLOYMENT and (source.pk, day.year) in deployed:
+                    category = Meeting.Category.COORDINATION  # deployed already: this one coordinates
+                if category == Meeting.Category.DEPLOYMENT:
+                    deployed.add((source.pk, day.year))
+                meeting = _ordinary(rng, unit, source, day, category)
+                habit = context.habit(source)
+                if habit == TRACES:
+                    meeting.trace_requirements = rng.choice([["photo", "checkin"], ["checkin"], ["photo"]])
+                elif habit == LONG_MEETINGS:
+                    _long(rng, meeting)
+                elif context.slip():
+                    _slip(rng, meeting)
+                meeting.external_id = context.external_id("meeting")
+                meetings.append(meeting)
     return context.save(Meeting, meetings)
+
+
+def _ordinary(rng, unit, source, day, category) -> Meeting:
+    """A meeting that breaks no rule: short, online when it could be, the top leader only when essential."""
+    mode = rng.choices(list(Meeting.Mode.values), [60, 30, 10])[0]
+    if category == Meeting.Category.NOTIFICATION:
+        mode = Meeting.Mode.ONLINE  # a notification can be read out on a call
+    duration = rng.choice([45, 60, 60, 90, 90])
+    attendees = rng.choice([1, 1, 2, 2, 3, 4])
+    top_leader = rng.random() < 0.12
+    return Meeting(
+        unit=unit,
+        source_unit=source,
+        title=rng.choice(TITLES[category]),
+        date=day,
+        category=category,
+        mode=mode,
+        duration_minutes=duration,
+        # In person only when the trip is shorter than the meeting.
+        travel_minutes=0 if mode == Meeting.Mode.ONLINE else rng.choice([10, 15, 20, 30]),
+        attendees=attendees,
+        accompanying=1 if attendees > 1 and rng.random() < 0.08 else 0,
+        top_leader_required=top_leader,
+        essential=top_leader,
+        needs_decision_in_room=rng.random() < 0.15,
+        trace_requirements=[],
+    )
+
+
+def _long(rng, meeting: Meeting) -> None:
+    """``LONG_MEETINGS``: half a day in the organizer's hall, the top leader required for no reason."""
+    meeting.title = rng.choice(LONG_MEETING_TITLES)
+    meeting.category = Meeting.Category.COORDINATION
+    meeting.mode = Meeting.Mode.IN_PERSON
+    meeting.duration_minutes = rng.choice([150, 180, 210])
+    meeting.travel_minutes = rng.choice([30, 40, 60])
+    meeting.top_leader_required = True
+    meeting.essential = False
+
+
+def _slip(rng, meeting: Meeting) -> None:
+    """One rule broken by an ordinary organizer on an ordinary day."""
+    slip = rng.choice(["long", "leader", "study"])
+    if slip == "long":
+        meeting.duration_minutes = 120
+    elif slip == "leader":
+        meeting.top_leader_required, meeting.essential = True, False
+    else:
+        meeting.category = Meeting.Category.STUDY_TRANSMISSION
+        meeting.title = rng.choice(TITLES[meeting.category])

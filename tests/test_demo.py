@@ -83,3 +83,41 @@ def test_a_year_of_records_loads_once_with_a_seasonal_pattern(db):
     ordinary = Document.objects.filter(source_unit__code="DH-MZJ").count()
     assert heavy > ordinary * 2
     assert all(document.burden_hours > 0 for document in Document.objects.all()[:200])
+
+
+def test_most_records_break_no_rule_and_a_few_departments_break_most(db):
+    """The demo as it ships (a full year, swept): flags a supervisor can read as a few stories.
+
+    Most records pass every rule; the flags come from the few departments of
+    ``HABITS``; and the demo street's supervisor, grouping its flags by source, rule
+    and month, has tens of cases to read, not thousands.
+    """
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from burden.demo_records import HABITS
+    from burden.models import Violation
+    from burden.records.registry import kinds
+
+    load()
+    records = sum(kind.model.objects.count() for kind in kinds())
+    flags = Violation.objects.open()
+    total = flags.count()
+    assert 0 < total < records * 0.2, (total, records)
+
+    by_source = list(flags.values_list("source_unit__code").annotate(n=Count("pk")).order_by("-n", "source_unit__code"))
+    top_five = by_source[:5]
+    assert sum(n for _code, n in top_five) >= total * 0.7, by_source
+    assert {code for code, _n in top_five} <= set(HABITS), top_five
+    assert set(HABITS) <= {code for code, _n in by_source}  # every habit shows in the flags
+
+    street = Unit.objects.get(code="DH-BJ")
+    cases = (
+        flags.filter(unit__path__startswith=street.path)
+        .annotate(month=TruncMonth("occurred_on"))
+        .order_by()
+        .values("source_unit", "rule", "month")
+        .distinct()
+        .count()
+    )
+    assert 10 <= cases <= 100, cases
