@@ -165,6 +165,16 @@ class ViolationQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=Violation.OPEN_STATUSES)
 
+    def touching(self, kind: str, record_id) -> ViolationQuerySet:
+        """The violations a record takes part in: its own, and the groups that list it.
+
+        ``record_id`` may be an ``OuterRef``, for a subquery per record of a list.
+        """
+        # Inside the subquery the violation is the outer row: a record's OuterRef reaches one level further out.
+        inner = models.OuterRef(record_id) if isinstance(record_id, models.OuterRef) else record_id
+        behind = ViolationRecord.objects.filter(violation=models.OuterRef("pk"), record_kind=kind, record_id=inner)
+        return self.filter(models.Q(record_kind=kind, record_id=record_id) | models.Exists(behind))
+
 
 class Violation(models.Model):
     """One finding of one rule on one record (and key), with a life of its own.
@@ -209,6 +219,15 @@ class Violation(models.Model):
     last_seen = models.DateTimeField(_("last seen"))
     # Set by a waiver that expires; the daily task reopens the flag on that day (burden.review).
     waiver_expires_on = models.DateField(_("waiver expires on"), null=True, blank=True)
+    # The case (督办事项) the flag is gathered into while open (burden.review.cases).
+    case = models.ForeignKey(
+        "burden.Case",
+        verbose_name=_("case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="violations",
+    )
 
     objects = ViolationQuerySet.as_manager()
 
@@ -246,6 +265,29 @@ class Violation(models.Model):
             return str(get_rule(self.rule).title)
         except KeyError:
             return self.rule
+
+
+class ViolationRecord(models.Model):
+    """A record behind a group's violation (an aggregate rule's finding): the group lists them all.
+
+    A record rule's violation has none: its one record is ``record_kind``/``record_id``.
+    A group's violation is anchored on its first record and lists every record of the
+    group, the anchor included, here; the rules engine rewrites the list as the group
+    changes (``burden.rules.sync``).
+    """
+
+    violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="members")
+    record_kind = models.CharField(_("kind of record"), max_length=32)
+    record_id = models.PositiveBigIntegerField(_("record"))
+
+    class Meta:
+        verbose_name = _("record behind a violation")
+        verbose_name_plural = _("records behind violations")
+        constraints = [models.UniqueConstraint(fields=["violation", "record_id"], name="violation_record_once")]
+        indexes = [models.Index(fields=["record_kind", "record_id"], name="violation_record_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.violation_id}: {self.record_kind} {self.record_id}"
 
 
 class ViolationEvent(models.Model):

@@ -2,10 +2,11 @@
 
 ``rule_run_start`` records a queued run in the change's transaction and sends it to
 the worker once that commits; the task calls ``rule_run_execute``, which claims the run
-(a conditional UPDATE, so two workers never both run it), sweeps the rule with a
-``Progress`` that saves itself on the run as it moves, and stores the counts, or the
-error when it fails. The progress is saved between the sweep's transactions, so a
-page polling the run sees it move.
+(a conditional UPDATE, so two workers never both run it), sweeps the rule (and the
+rules it supersedes, whose flags come and go with its own) with a ``Progress`` that
+saves itself on the run as it moves, and stores the counts, or the error when it
+fails. The progress is saved between the sweep's transactions, so a page polling the
+run sees it move.
 """
 
 from __future__ import annotations

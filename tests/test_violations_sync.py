@@ -6,10 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from burden.models import Violation
+from burden.review.services import violation_transition
 from burden.rules import Finding, get_rule
-from burden.rules.engine import sweep
+from burden.rules.engine import evaluate_record, sweep
 from burden.rules.sync import violations_sync
 from meetings.models import Meeting
+from tests.record_factories.documents import DocumentFactory
 from tests.record_factories.meetings import MeetingFactory
 
 RULE = "MTG-DURATION"
@@ -103,3 +105,80 @@ def test_opening_and_clearing_take_the_same_statements_for_five_flags_or_three_h
         for_many, result = statements(many, minutes)
         assert result[change] == 300
         assert for_many == for_few, change
+
+
+def test_an_acknowledged_group_keeps_its_status_and_id_as_records_join_and_leave_and_each_member_finds_it(
+    tree, personas
+):
+    day, today = datetime.date(2026, 3, 2), datetime.date(2026, 6, 30)
+    received = [DocumentFactory(unit=tree.a, received_on=day) for _ in range(11)]
+    sweep(today, codes=["DOC-DAILY"])
+    group = Violation.objects.get(rule="DOC-DAILY")
+    violation_transition(violation=group, user=personas.supervisor, status="acknowledged", note="已知悉")
+
+    joining = DocumentFactory(unit=tree.a, received_on=day)
+    evaluate_record("document", joining.pk, today)
+    (violation,) = Violation.objects.filter(rule="DOC-DAILY")
+    assert (violation.pk, violation.status) == (group.pk, "acknowledged")
+    assert {member.record_id for member in violation.members.all()} == {d.pk for d in [*received, joining]}
+    assert timeline(violation) == [("", "open"), ("open", "acknowledged")]
+
+    for member in (joining, received[5]):  # neither is the anchor
+        assert member.pk != violation.record_id
+        assert list(Violation.objects.touching("document", member.pk)) == [violation]
+
+    # A record leaving a group that still holds leaves the review as it was too.
+    leaving = received[5]
+    leaving.received_on = day + datetime.timedelta(days=1)
+    leaving.save()
+    evaluate_record("document", leaving.pk, today)
+    violation = Violation.objects.get(rule="DOC-DAILY")
+    assert (violation.pk, violation.status) == (group.pk, "acknowledged")
+    assert timeline(violation) == [("", "open"), ("open", "acknowledged")]
+    assert not Violation.objects.touching("document", leaving.pk).filter(rule="DOC-DAILY").exists()
+
+
+def test_an_acknowledged_group_keeps_its_violation_when_its_first_record_changes(tree, personas):
+    """An earlier visit entered later, and the first document moved away: the same burden, the same violation."""
+    from tests.record_factories.inspections import InspectionFactory
+
+    today = datetime.date(2026, 6, 30)
+    visits = [
+        InspectionFactory(unit=tree.a, source_unit=tree.dept, date=datetime.date(2026, 2, day)) for day in (10, 20)
+    ]
+    sweep(today, codes=["INS-FREQUENCY"])
+    group = Violation.objects.get(rule="INS-FREQUENCY")
+    assert group.record_id == visits[0].pk
+    violation_transition(violation=group, user=personas.supervisor, status="acknowledged", note="已知悉")
+
+    earlier = InspectionFactory(unit=tree.a, source_unit=tree.dept, date=datetime.date(2026, 1, 10))
+    evaluate_record("inspection", earlier.pk, today)
+    (violation,) = Violation.objects.filter(rule="INS-FREQUENCY")
+    assert (violation.pk, violation.status, violation.record_id) == (group.pk, "acknowledged", earlier.pk)
+    assert {member.record_id for member in violation.members.all()} == {earlier.pk, *(v.pk for v in visits)}
+
+    # The anchor moves to another quarter: the group of the two left still holds, and keeps the violation.
+    earlier.date = datetime.date(2026, 4, 1)
+    earlier.save()
+    evaluate_record("inspection", earlier.pk, today)
+    (violation,) = Violation.objects.filter(rule="INS-FREQUENCY")
+    assert (violation.pk, violation.status, violation.record_id) == (group.pk, "acknowledged", visits[0].pk)
+    assert timeline(violation) == [("", "open"), ("open", "acknowledged")]
+
+
+def test_two_groups_merging_keep_the_older_violation_and_clear_the_other(tree):
+    """Two runs of meetings joined by one between them: one run, the first run's violation."""
+    today = datetime.date(2026, 6, 30)
+
+    def meeting(day):
+        return MeetingFactory(unit=tree.a, source_unit=tree.dept, date=datetime.date(2026, 3, day))
+
+    first_run, second_run = [meeting(1), meeting(5)], [meeting(19), meeting(25)]  # 14 days apart
+    sweep(today, codes=["MTG-MERGE"])
+    older, newer = Violation.objects.filter(rule="MTG-MERGE").order_by("pk")
+    bridge = meeting(12)  # 7 days after the first run, 7 before the second
+    evaluate_record("meeting", bridge.pk, today)
+    kept = Violation.objects.get(rule="MTG-MERGE", status="open")
+    assert kept.pk == older.pk
+    assert {m.record_id for m in kept.members.all()} == {m.pk for m in [*first_run, bridge, *second_run]}
+    assert Violation.objects.get(pk=newer.pk).status == "cleared"

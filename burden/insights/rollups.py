@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 
-from ..models import CostParameters, Unit, Violation
+from ..models import CostParameters, Unit, Violation, ViolationRecord
 from ..records.registry import record_models
 from .models import FlagRollup, MonthlyRollup, WorkingDay
 
@@ -223,9 +223,14 @@ def _month(model):
 
 
 def _open_flag(model):
+    """Whether a record takes part in an open flag: its own, or a group's that lists it."""
     return Exists(
         Violation.objects.filter(
             status__in=Violation.OPEN_STATUSES, record_kind=model.record_kind, record_id=OuterRef("pk")
+        )
+    ) | Exists(
+        ViolationRecord.objects.filter(
+            violation__status__in=Violation.OPEN_STATUSES, record_kind=model.record_kind, record_id=OuterRef("pk")
         )
     )
 

@@ -84,6 +84,10 @@ class Finding:
     ``occurred_on`` is the burden's date when it is not the record's own: a group's day,
     quarter or year, or the day a clock rule's condition began. Left ``None``, the
     writer dates the violation by the record (``Model.date_field``), in its SQL.
+
+    ``records`` makes it a group's finding: the ids of every record of the group (of the
+    rule's kind), ``record_id`` being the group's anchor (its first record) and ``key``
+    what names the group (its day, quarter, item). Left empty, the finding is on one record.
     """
 
     record_id: int
@@ -92,6 +96,7 @@ class Finding:
     values: dict = field(default_factory=dict)  # what the message says, kept as the details
     key: str = ""
     occurred_on: datetime.date | None = None
+    records: tuple[int, ...] = ()
 
 
 class Rule:
@@ -106,6 +111,14 @@ class Rule:
     severity: ClassVar[str] = "medium"
     params: ClassVar[tuple[Param, ...]] = ()
     aggregate: ClassVar[bool] = False
+    # A group's anchor is only its first record, so the group keeps its violation when
+    # that changes (``burden.rules.sync``); False where the anchor is the group itself
+    # (a parent document and its supplements: another parent is another burden).
+    anchor_moves: ClassVar[bool] = True
+    #: Codes of more specific rules of the same kind of record whose flag on a record
+    #: stands for this rule's finding too (and says so in its message): one cause, one
+    #: flag. The engine runs them first and skips the records they flag.
+    superseded_by: ClassVar[tuple[str, ...]] = ()
 
     def find(self, records: QuerySet, params: dict, today: datetime.date) -> Iterable[Finding]:
         raise NotImplementedError
@@ -166,6 +179,32 @@ class Rule:
             values=values,
             key=key,
             occurred_on=occurred_on,
+        )
+
+    @staticmethod
+    def group(
+        rows: list[dict], key: str = "", *, occurred_on: datetime.date | None = None, weight: str = "", **values
+    ) -> Finding:
+        """One finding for a group of records: ``rows`` of ``.values("pk", "unit_id", "source_unit_id", ...)``.
+
+        The first row is the anchor (give them in the group's order: date, then id). The
+        group's source unit is the one that sent most of it, by count or by the rows'
+        ``weight`` column (on a tie, the first of the rows), since a case goes to the
+        department that caused the burden; how much each sent is kept as ``by_source``.
+        """
+        shares: dict[int | None, int] = {}
+        for row in rows:
+            shares[row["source_unit_id"]] = shares.get(row["source_unit_id"], 0) + (row[weight] if weight else 1)
+        source = max(shares, key=lambda unit_id: shares[unit_id]) if shares else None
+        anchor = rows[0]
+        return Finding(
+            record_id=anchor["pk"],
+            unit_id=anchor["unit_id"],
+            source_unit_id=source,
+            values={**values, "by_source": {str(unit_id): share for unit_id, share in shares.items()}},
+            key=key,
+            occurred_on=occurred_on,
+            records=tuple(dict.fromkeys(row["pk"] for row in rows)),
         )
 
 

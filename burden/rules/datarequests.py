@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import defaultdict
-from dataclasses import replace
 
 from django.db.models import DurationField, ExpressionWrapper, F
 from django.utils.translation import gettext_lazy as _
@@ -89,11 +88,13 @@ class DataRequestDuplicate(Rule):
     """Paper 4.2.2: "一次性录入、多部门共享" — an item collected from a unit once, not again.
 
     An item is the same item when it names the same catalogue item or, off the
-    catalogue, the same free text. A request is flagged, once per item (the key),
-    when the same unit was asked that item by any requester in an earlier request
-    dated at most ``days`` days before it (same day included; on the same day the
-    request entered later is the repeat). Exactly ``days`` days before flags;
-    one day more passes.
+    catalogue, the same free text. A request repeats an item when the same unit was
+    asked that item by any requester in an earlier request dated at most ``days`` days
+    before it (same day included; on the same day the request entered later is the
+    repeat). Exactly ``days`` days before repeats; one day more does not. A run of
+    requests asking the item, each repeating the one before, is one finding keyed by
+    the item, anchored on the run's first request and listing them all; it goes to the
+    requester of most of the repeats (the first request was not one).
     """
 
     code = "DR-DUPLICATE"
@@ -102,8 +103,8 @@ class DataRequestDuplicate(Rule):
         "A data request asks a unit for an item that the unit already gave, to anyone, within the number of days set."
     )
     message = _(
-        "%(item)s was already collected from this unit on %(earlier_date)s, %(days_before)s days before, "
-        "within %(days)s days"
+        "%(item)s was asked of this unit %(count)s times from %(first_date)s to %(last_date)s, each time within "
+        "%(days)s days of the time before"
     )
     clause = "4.2.2"
     record_kind = "data_request"
@@ -134,25 +135,45 @@ class DataRequestDuplicate(Rule):
             groups[(row["request__unit_id"], item_key(row))].setdefault(row["request_id"], row)
         for (_unit, key), by_request in groups.items():
             asked = sorted(by_request.values(), key=lambda r: (r["request__date"], r["request_id"]))
+            run: list[dict] = []
             for earlier, later in zip(asked, asked[1:], strict=False):
-                days_before = (later["request__date"] - earlier["request__date"]).days
-                if days_before <= window:
-                    record = {
-                        "pk": later["request_id"],
-                        "unit_id": later["request__unit_id"],
-                        "source_unit_id": later["request__source_unit_id"],
-                    }
-                    finding = self.finding(
-                        record,
-                        item=item_label(later),
-                        earlier_date=earlier["request__date"].isoformat(),
-                        earlier_request=earlier["request_id"],
-                        days_before=days_before,
-                    )
-                    yield replace(finding, key=key)
+                if (later["request__date"] - earlier["request__date"]).days > window:
+                    if run:
+                        yield self._run(run, key)
+                    run = []
+                    continue
+                if not run:
+                    run = [_asked(earlier, repeat=0)]
+                run.append(_asked(later, repeat=1))
+            if run:
+                yield self._run(run, key)
+
+    def _run(self, run: list[dict], key: str):
+        first, last = run[0], run[-1]
+        return self.group(
+            run,
+            key,
+            weight="repeat",
+            item=first["item"],
+            count=len(run),
+            first_date=first["date"].isoformat(),
+            last_date=last["date"].isoformat(),
+        )
 
     def related(self, record):
         return DataRequest.objects.filter(unit_id=record.unit_id)
+
+
+def _asked(row: dict, *, repeat: int) -> dict:
+    """A request of a run, as a group's finding reads it; ``repeat`` 1 when it asked again."""
+    return {
+        "pk": row["request_id"],
+        "unit_id": row["request__unit_id"],
+        "source_unit_id": row["request__source_unit_id"],
+        "date": row["request__date"],
+        "item": item_label(row),
+        "repeat": repeat,
+    }
 
 
 def answer_days(date: datetime.date, deadline: datetime.date) -> int:

@@ -6,6 +6,9 @@ counts a document's supplements with a grouped join: one SQL statement each, how
 many documents there are.
 """
 
+from itertools import groupby
+from operator import itemgetter
+
 from django.db.models import Count, F, Q, Window
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +21,10 @@ from .base import Param, Rule, register
 class DocumentsPerDay(Rule):
     """Paper 3.1 (more than ten documents a day) and 4.1.1 (strict control of the number of documents).
 
-    Every document of a unit-day on which the unit received more than ``max_per_day``
-    documents is flagged (key ""): the day, not one document, is the burden.
+    A unit-day on which the unit received more than ``max_per_day`` documents is one
+    finding (keyed by the day, anchored on its first document) listing every document
+    of the day: the day, not one document, is the burden. It goes to the source unit
+    that sent most of them.
     """
 
     code = "DOC-DAILY"
@@ -42,11 +47,14 @@ class DocumentsPerDay(Rule):
         rows = (
             base.annotate(day_count=Window(Count("pk"), partition_by=[F("unit_id"), F("received_on")]))
             .filter(day_count__gt=params["max_per_day"])
+            .order_by("unit_id", "received_on", "pk")
             .values("pk", "unit_id", "source_unit_id", "received_on", "day_count")
         )
-        for row in rows:
-            day = row["received_on"]
-            yield self.finding(row, occurred_on=day, count=row["day_count"], date=day.isoformat())
+        for (_unit, day), day_rows in groupby(rows.iterator(), key=itemgetter("unit_id", "received_on")):
+            day_rows = list(day_rows)
+            yield self.group(
+                day_rows, day.isoformat(), occurred_on=day, count=day_rows[0]["day_count"], date=day.isoformat()
+            )
 
     def related(self, record):
         return Document.objects.filter(Q(pk=record.pk) | Q(unit_id=record.unit_id, received_on=record.received_on))
@@ -77,7 +85,8 @@ class TooManySupplements(Rule):
     """Paper 4.1.1: fewer supplementary notices piled on one another.
 
     Counts the documents that name a document as their parent (its supplements); the
-    parent is flagged when they are more than ``max_supplements``.
+    parent is flagged when they are more than ``max_supplements``: one finding on the
+    parent, listing it and its supplements.
     """
 
     code = "DOC-SUPPLEMENT"
@@ -88,16 +97,24 @@ class TooManySupplements(Rule):
     record_kind = "document"
     severity = "medium"
     aggregate = True
+    anchor_moves = False
     params = (Param("max_supplements", _("Supplementary notices allowed to one document"), default=1, minimum=0),)
 
     def find(self, records, params, today):
-        rows = (
+        parents = (
             records.annotate(supplement_count=Count("supplements"))
             .filter(supplement_count__gt=params["max_supplements"])
             .values("pk", "unit_id", "source_unit_id", "supplement_count")
         )
-        for row in rows:
-            yield self.finding(row, count=row["supplement_count"])
+        # The supplements of the parents found, in one query; each parent first in its group.
+        supplements = (
+            Document.objects.filter(parent__in=parents.values("pk"))
+            .order_by("parent_id", "received_on", "pk")
+            .values("parent_id", "pk", "unit_id", "source_unit_id")
+        )
+        by_parent = {parent_id: list(rows) for parent_id, rows in groupby(supplements, key=itemgetter("parent_id"))}
+        for parent in parents:
+            yield self.group([parent, *by_parent.get(parent["pk"], [])], count=parent["supplement_count"])
 
     def related(self, record):
         # The document itself (its own supplements) and the one it supplements.

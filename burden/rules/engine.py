@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from django.db.models import Exists, OuterRef, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ..models import PendingEvaluation, RuleOverride, RuleSetting, Violation
@@ -29,6 +30,12 @@ from .sync import violations_clear, violations_sync
 
 logger = logging.getLogger(__name__)
 ANY_KIND = "*"
+
+#: Sent once the violations of an evaluation are written: ``units`` (ids of the units
+#: whose flags it can have moved; ``None`` after a sweep over everything) and ``today``.
+#: The review gathers the flags into cases on it (``burden.review.cases``), so the engine
+#: knows nothing of what is built on its findings.
+evaluated = Signal()
 
 
 def rule_state(rule: Rule, settings_by_code: dict | None = None) -> tuple[bool, dict]:
@@ -50,7 +57,37 @@ def overrides_by_rule() -> dict[str, list]:
 
 
 def rules_for(kind: str) -> list[Rule]:
-    return [rule for rule in all_rules() if rule.record_kind in (kind, ANY_KIND)]
+    return in_supersession_order(rule for rule in all_rules() if rule.record_kind in (kind, ANY_KIND))
+
+
+def in_supersession_order(rules: Iterable[Rule]) -> list[Rule]:
+    """``rules`` with each superseding rule before the rules it supersedes, else by code.
+
+    A superseded rule skips the records its superseding rules flag (``evaluate``), so in
+    a pass over rules their violations must be written before it reads them.
+    """
+    depths: dict[str, int] = {}
+
+    def depth(rule: Rule) -> int:
+        if rule.code not in depths:
+            depths[rule.code] = 1 + max((depth(get_rule(code)) for code in rule.superseded_by), default=-1)
+        return depths[rule.code]
+
+    return sorted(rules, key=lambda rule: (depth(rule), rule.code))
+
+
+def with_superseded(codes: Iterable[str]) -> set[str]:
+    """``codes`` and the codes of every rule they supersede, however indirectly.
+
+    Re-running a superseding rule changes which records the rules it supersedes may
+    flag: turned off, its flags clear and theirs come back.
+    """
+    found = set(codes)
+    while True:
+        more = {rule.code for rule in all_rules() if found.intersection(rule.superseded_by)} - found
+        if not more:
+            return found
+        found |= more
 
 
 def violation_message(violation: Violation) -> str:
@@ -132,10 +169,22 @@ def evaluate(
 ) -> dict[str, int]:
     """One rule over the records of ``scope`` (a queryset of ``model``, or ids of deleted records).
 
+    A record that a rule superseding this one flags (an open or acknowledged violation,
+    written earlier in the same pass) is not judged: that flag stands for this rule's
+    finding, and a flag of this rule still on the record is cleared as not found again.
+
     With ``progress``, a step for each group of units read and one for the writing.
     """
     enabled, params = rule_state(rule, settings_by_code)
     records = scope if hasattr(scope, "values") else model.objects.none()
+    if rule.superseded_by:
+        superseding = Violation.objects.filter(
+            rule__in=rule.superseded_by,
+            record_kind=kind,
+            record_id=OuterRef("pk"),
+            status__in=Violation.OPEN_STATUSES,
+        )
+        records = records.filter(~Exists(superseding))
     groups = []
     if enabled:
         overrides = None if overrides_by_code is None else overrides_by_code.get(rule.code, [])
@@ -171,13 +220,25 @@ def evaluate_record(kind: str, record_id: int, today: datetime.date | None = Non
     versions = list(model.history.filter(id=record_id).order_by("-history_date", "-history_id")[:2])
     previous = versions[0] if record is None else (versions[1] if len(versions) > 1 else None)
     before = previous.instance if previous is not None else None
-    for rule in rules_for(kind):
-        evaluate(
-            rule, kind, model, rule.related(record) if record is not None else [record_id], today, settings_by_code
-        )
+    scopes_by_code: dict[str, list] = {}
+    for rule in rules_for(kind):  # superseding rules first
+        scopes = [rule.related(record) if record is not None else [record_id]]
         if rule.aggregate and before is not None:
-            evaluate(rule, kind, model, rule.related(before), today, settings_by_code)
+            # The group it left first: found again there, that group's violation stops
+            # listing the record, so the record's new scope does not clear it (a clear and
+            # a reopen, and people's acknowledgement lost, for a group that still holds).
+            scopes.insert(0, rule.related(before))
+        scopes_by_code[rule.code] = scopes
+        # A superseded rule looks again wherever its superseding rules did: where they no
+        # longer flag a record (a later meeting no longer a repeat), its own finding returns.
+        for code in rule.superseded_by:
+            scopes = scopes + scopes_by_code.get(code, [])
+        for scope in scopes:
+            evaluate(rule, kind, model, scope, today, settings_by_code)
     PendingEvaluation.objects.filter(record_kind=kind, record_id=record_id).delete()
+    # The flags of the record's unit (and of the one it left) join their cases, or leave them.
+    units = {version.unit_id for version in (record, before) if version is not None}
+    evaluated.send(sender=evaluate_record, units=units, today=today)
 
 
 def sweep(
@@ -185,15 +246,17 @@ def sweep(
 ) -> dict[str, dict[str, int]]:
     """Every enabled rule (or the ``codes`` given) over every record; pending evaluations are then done.
 
-    ``progress``, when given, gets its total of steps first and is moved as the sweep goes.
+    The ``codes`` given bring the rules they supersede (``with_superseded``), and every
+    superseding rule runs before the rules it supersedes. ``progress``, when given, gets
+    its total of steps first and is moved as the sweep goes.
     """
     today = today or timezone.localdate()
     settings_by_code = {setting.rule: setting for setting in RuleSetting.objects.all()}
     overrides_by_code = overrides_by_rule()
     models = record_models()
-    wanted = set(codes) if codes is not None else None
+    wanted = with_superseded(codes) if codes is not None else None
     plan = []
-    for rule in all_rules():
+    for rule in in_supersession_order(all_rules()):
         if wanted is not None and rule.code not in wanted:
             continue
         kinds = list(models) if rule.record_kind == ANY_KIND else [rule.record_kind]
@@ -223,4 +286,5 @@ def sweep(
         progress.step()
     if wanted is None:
         PendingEvaluation.objects.all().delete()  # the sweep covered them
+    evaluated.send(sender=sweep, units=None, today=today)
     return results

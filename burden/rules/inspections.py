@@ -1,14 +1,16 @@
 """Inspection rules (paper 3.2, 3.3 and 4.2.3: fewer, planned, purposeful inspections).
 
-All but ``INS-FREQUENCY`` are queryset filters; ``INS-FREQUENCY`` numbers each
+All but ``INS-FREQUENCY`` are queryset filters; ``INS-FREQUENCY`` counts each
 inspecting unit's visits to a unit within a calendar quarter with a window function,
 in one SQL statement however many inspections there are.
 """
 
 import datetime
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import F, Q, Window
-from django.db.models.functions import ExtractQuarter, ExtractYear, RowNumber
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Inspection
@@ -39,16 +41,17 @@ class InspectionFrequency(Rule):
     """Paper 3.3 ("a secret visit a month, an evaluation a quarter") and 4.2.3 (strict control
     of inspection frequency).
 
-    Numbers the visits of each inspecting unit to each unit within a calendar quarter in
-    date order; the visits beyond ``max_per_quarter`` are flagged, the first ones are not.
-    Emergency checks count like any other visit.
+    Counts the visits of each inspecting unit to each unit within a calendar quarter;
+    more than ``max_per_quarter`` is one finding for the quarter (keyed by it, anchored
+    on its first visit) listing every visit of it, the first ones included: together
+    they are the burden. Emergency checks count like any other visit.
     """
 
     code = "INS-FREQUENCY"
     title = _("Inspected too often")
     description = _("One inspecting unit visits the same unit more often in a calendar quarter than the limit.")
     message = _(
-        "Visit number %(visit)s of the same inspecting unit in %(year)s Q%(quarter)s, over the limit of "
+        "%(visit)s visits of the same inspecting unit in %(year)s Q%(quarter)s, over the limit of "
         "%(max_per_quarter)s a quarter"
     )
     clause = "3.3"
@@ -66,25 +69,27 @@ class InspectionFrequency(Rule):
                 source_unit_id__in=records.values("source_unit_id"),
                 date__year__in=records.annotate(_year=ExtractYear("date")).values("_year"),
             )
+        quarter = ["source_unit_id", "unit_id", "year", "quarter"]
         rows = (
             base.filter(source_unit__isnull=False)
             .annotate(
                 year=ExtractYear("date"),
                 quarter=ExtractQuarter("date"),
-                visit=Window(
-                    RowNumber(),
+                visits=Window(
+                    Count("pk"),
                     partition_by=[F("source_unit_id"), F("unit_id"), ExtractYear("date"), ExtractQuarter("date")],
-                    order_by=[F("date").asc(), F("pk").asc()],
                 ),
             )
-            .filter(visit__gt=params["max_per_quarter"])
-            .values("pk", "unit_id", "source_unit_id", "year", "quarter", "visit")
+            .filter(visits__gt=params["max_per_quarter"])
+            .order_by(*quarter, "date", "pk")
+            .values("pk", "unit_id", "source_unit_id", "year", "quarter", "visits")
         )
-        for row in rows:
+        for (_source, _unit, year, number), visits in groupby(rows.iterator(), key=itemgetter(*quarter)):
+            visits = list(visits)
             # Dated by its quarter's first day: the quarter's visits together are the burden.
-            quarter_start = datetime.date(row["year"], 3 * row["quarter"] - 2, 1)
-            yield self.finding(
-                row, occurred_on=quarter_start, visit=row["visit"], year=row["year"], quarter=row["quarter"]
+            quarter_start = datetime.date(year, 3 * number - 2, 1)
+            yield self.group(
+                visits, f"{year}Q{number}", occurred_on=quarter_start, visit=len(visits), year=year, quarter=number
             )
 
     def related(self, record):

@@ -9,10 +9,11 @@ SQL statement however many meetings there are:
 - ``MTG-MERGE`` compares a meeting with the previous one from the same organizer.
 """
 
-import dataclasses
 import datetime
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Window
+from django.db.models import BooleanField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import ExtractYear, Lag
 from django.utils.translation import gettext_lazy as _
 
@@ -30,11 +31,11 @@ def _category_label(code: str) -> str:
     return str(dict(Meeting.Category.choices).get(code, code))
 
 
-def _render_with_category(rule: Rule, values: dict, params: dict) -> str:
+def _render_with_category(message, values: dict, params: dict) -> str:
     merged = {**params, **values}
     if "category" in merged:
         merged["category"] = _category_label(merged["category"])
-    return str(rule.message) % merged
+    return str(message) % merged
 
 
 def _widened(records, *fields: str):
@@ -82,6 +83,10 @@ class MeetingCouldBeOnline(Rule):
     Flags an in-person meeting with no decision that needs a room when its category is
     on the list, or when the unit's travel to it takes at least ``travel_ratio_percent``
     per cent of the meeting's length (100: travel as long as the meeting or longer).
+    Which of the two held is kept as ``reasons``, so that the message gives only those.
+
+    A meeting on the negative list is not also flagged here: ``MTG-NEGATIVE`` says it
+    should not have been held at all, and its message adds that it was held in person.
     """
 
     code = "MTG-ONLINE"
@@ -90,13 +95,29 @@ class MeetingCouldBeOnline(Rule):
         "An in-person meeting with no decision that needs a room, whose category could be handled online or "
         "whose travel takes as long as the meeting itself."
     )
+    #: For violations found before ``reasons`` was kept: both conditions, as they were then.
     message = _(
         "Held in person with no decision needing a room (category: %(category)s; %(travel_minutes)s minutes of "
         "travel for a %(minutes)s-minute meeting, online when travel reaches %(travel_ratio_percent)s%% of it)"
     )
+    message_category = _(
+        "Held in person with no decision needing a room, though meetings of its category (%(category)s) can be "
+        "held online"
+    )
+    message_travel = _(
+        "Held in person with no decision needing a room, with %(travel_minutes)s minutes of travel for a "
+        "%(minutes)s-minute meeting: at or over %(travel_ratio_percent)s%% of its length, the share from which it "
+        "should be online"
+    )
+    message_both = _(
+        "Held in person with no decision needing a room, though meetings of its category (%(category)s) can be "
+        "held online, and with %(travel_minutes)s minutes of travel for a %(minutes)s-minute meeting: at or over "
+        "%(travel_ratio_percent)s%% of its length, the share from which it should be online"
+    )
     clause = "4.1.2"
     record_kind = "meeting"
     severity = "low"
+    superseded_by = ("MTG-NEGATIVE",)
     params = (
         Param(
             "categories",
@@ -107,24 +128,50 @@ class MeetingCouldBeOnline(Rule):
         ),
         Param("travel_ratio_percent", _("Travel as a share of the meeting (per cent)"), default=100, minimum=1),
     )
+    REASONS = ("category", "travel")
 
     def find(self, records, params, today):
+        # Each condition is judged once, in SQL: the filter and the reasons cannot disagree.
         rows = (
             records.filter(mode=Meeting.Mode.IN_PERSON, needs_decision_in_room=False)
             .alias(
                 travel_share=F("travel_minutes") * 100,
                 length_share=F("duration_minutes") * params["travel_ratio_percent"],
             )
-            .filter(Q(category__in=params["categories"]) | Q(travel_share__gte=F("length_share")))
-            .values("pk", "unit_id", "source_unit_id", "category", "travel_minutes", "duration_minutes")
+            .annotate(
+                by_category=ExpressionWrapper(Q(category__in=params["categories"]), output_field=BooleanField()),
+                by_travel=ExpressionWrapper(Q(travel_share__gte=F("length_share")), output_field=BooleanField()),
+            )
+            .filter(Q(by_category=True) | Q(by_travel=True))
+            .values(
+                "pk",
+                "unit_id",
+                "source_unit_id",
+                "category",
+                "travel_minutes",
+                "duration_minutes",
+                "by_category",
+                "by_travel",
+            )
         )
         for row in rows:
             yield self.finding(
-                row, category=row["category"], travel_minutes=row["travel_minutes"], minutes=row["duration_minutes"]
+                row,
+                reasons=[reason for reason in self.REASONS if row[f"by_{reason}"]],
+                category=row["category"],
+                travel_minutes=row["travel_minutes"],
+                minutes=row["duration_minutes"],
             )
 
     def render(self, values, params):
-        return _render_with_category(self, values, params)
+        messages = {
+            ("category",): self.message_category,
+            ("travel",): self.message_travel,
+            ("category", "travel"): self.message_both,
+        }
+        reasons = values.get("reasons")
+        message = messages.get(tuple(reasons), self.message) if reasons is not None else self.message
+        return _render_with_category(message, values, params)
 
 
 @register
@@ -135,6 +182,10 @@ class MeetingNegativeList(Rule):
     The list holds meeting categories, and ``repeated_deployment``: a work deployment
     meeting when the same organizer already held one for the same unit earlier in the
     same calendar year (the first one is not flagged; every later one is).
+
+    It supersedes ``MTG-ONLINE``: a meeting that should not have been held gets this
+    one flag, which says too when it was held in person with no decision needing a room
+    (``in_person_no_decision``), the most it could have been being an online one.
     """
 
     code = "MTG-NEGATIVE"
@@ -144,6 +195,10 @@ class MeetingNegativeList(Rule):
         "work deployment meetings."
     )
     message = _("A meeting of a kind on the negative list: %(category)s")
+    message_in_person = _(
+        "A meeting of a kind on the negative list: %(category)s; held in person with no decision needing a room, "
+        "it could at most have been online"
+    )
     clause = "4.1.2"
     record_kind = "meeting"
     severity = "medium"
@@ -170,12 +225,15 @@ class MeetingNegativeList(Rule):
                 date__year=ExtractYear(OuterRef("date")),
             ).filter(Q(date__lt=OuterRef("date")) | Q(date=OuterRef("date"), pk__lt=OuterRef("pk")))
             query |= Q(category=Meeting.Category.DEPLOYMENT, source_unit__isnull=False) & Q(Exists(earlier))
-        rows = records.filter(query).values("pk", "unit_id", "source_unit_id", "category")
+        rows = records.filter(query).values(
+            "pk", "unit_id", "source_unit_id", "category", "mode", "needs_decision_in_room"
+        )
         for row in rows:
             category = row["category"]
             if category not in listed:
                 category = REPEATED_DEPLOYMENT
-            yield self.finding(row, category=category)
+            in_person = row["mode"] == Meeting.Mode.IN_PERSON and not row["needs_decision_in_room"]
+            yield self.finding(row, category=category, in_person_no_decision=in_person)
 
     def related(self, record):
         # A deployment meeting moved or deleted changes whether the later ones repeat it.
@@ -185,7 +243,9 @@ class MeetingNegativeList(Rule):
         )
 
     def render(self, values, params):
-        return _render_with_category(self, values, params)
+        # Violations found before ``in_person_no_decision`` was kept read as they did.
+        message = self.message_in_person if values.get("in_person_no_decision") else self.message
+        return _render_with_category(message, values, params)
 
 
 @register
@@ -209,18 +269,17 @@ class MeetingTopLeader(Rule):
 class MeetingAccompanying(Rule):
     """Paper 3.1 (50-odd accompanying attendances in a year) and 4.1.2 ("reduce accompanying").
 
-    Adds up the unit's accompanying attendees over each calendar year, meeting by
-    meeting in date order; every meeting with accompanying attendees that brings the
-    running total above ``max_per_year`` is flagged (the meetings before it are not:
-    they were within the limit when they happened).
+    Adds up the unit's accompanying attendees over each calendar year; a year above
+    ``max_per_year`` is one finding (keyed by the year, dated by its first day) listing
+    every meeting of it with accompanying attendees: the year's attendances together
+    are the burden. It goes to the organizer that asked for the most attendances.
     """
 
     code = "MTG-ACCOMPANY"
     title = _("Too many accompanying attendances")
     description = _("A unit's accompanying attendances at meetings in a calendar year pass the limit.")
     message = _(
-        "Accompanying attendances of the unit in %(year)s reached %(total)s with this meeting, over the limit "
-        "of %(max_per_year)s"
+        "Accompanying attendances of the unit in %(year)s reached %(total)s, over the limit of %(max_per_year)s"
     )
     clause = "3.1"
     record_kind = "meeting"
@@ -231,21 +290,26 @@ class MeetingAccompanying(Rule):
     def find(self, records, params, today):
         rows = (
             _widened(records, "unit_id", "year")
+            .filter(accompanying__gt=0)
             .annotate(
                 year=ExtractYear("date"),
-                running_total=Window(
-                    Sum("accompanying"),
-                    partition_by=[F("unit_id"), ExtractYear("date")],
-                    order_by=[F("date").asc(), F("pk").asc()],
-                ),
+                total=Window(Sum("accompanying"), partition_by=[F("unit_id"), ExtractYear("date")]),
             )
-            .filter(running_total__gt=params["max_per_year"], accompanying__gt=0)
-            .values("pk", "unit_id", "source_unit_id", "year", "running_total")
+            .filter(total__gt=params["max_per_year"])
+            .order_by("unit_id", "year", "date", "pk")
+            .values("pk", "unit_id", "source_unit_id", "year", "total", "accompanying")
         )
-        for row in rows:
-            # Dated by its year's first day: the year's attendances together are the burden.
-            year_start = datetime.date(row["year"], 1, 1)
-            yield self.finding(row, occurred_on=year_start, year=row["year"], total=row["running_total"])
+        for (_unit, year), meetings in groupby(rows.iterator(), key=itemgetter("unit_id", "year")):
+            meetings = list(meetings)
+            yield self.group(
+                meetings,
+                str(year),
+                # Dated by its year's first day: the year's attendances together are the burden.
+                occurred_on=datetime.date(year, 1, 1),
+                weight="accompanying",
+                year=year,
+                total=meetings[0]["total"],
+            )
 
     def related(self, record):
         return Meeting.objects.filter(Q(pk=record.pk) | Q(unit_id=record.unit_id, date__year=record.date.year))
@@ -256,9 +320,9 @@ class MeetingMerge(Rule):
     """Paper 4.1.2: "one meeting, many topics" — meetings of the same organizer for the same
     unit close together could have been one.
 
-    Flags a meeting held within ``max_days`` days after the previous meeting of the same
-    organizer for the same unit (same day counts; the later one, or on the same day
-    the one entered later, is flagged). The key is the earlier meeting's id.
+    A run of meetings of the same organizer for the same unit, each held within
+    ``max_days`` days after the one before (the same day counts), is one finding
+    anchored on its first meeting and listing them all, dated by the first.
     """
 
     code = "MTG-MERGE"
@@ -267,8 +331,8 @@ class MeetingMerge(Rule):
         "Two meetings of the same organizer for the same unit within a few days of each other could have been one."
     )
     message = _(
-        "Held %(days)s days after another meeting of the same organizer (%(earlier_date)s), within the "
-        "%(max_days)s days in which they could have been one"
+        "%(count)s meetings of the same organizer from %(first_date)s to %(last_date)s, each within "
+        "%(max_days)s days of the one before, could have been one"
     )
     clause = "4.1.2"
     record_kind = "meeting"
@@ -290,12 +354,26 @@ class MeetingMerge(Rule):
             )
             .annotate(gap=ExpressionWrapper(F("date") - F("earlier_date"), output_field=DurationField()))
             .filter(gap__lte=datetime.timedelta(days=params["max_days"]))
+            .order_by("unit_id", "source_unit_id", "date", "pk")
             .values("pk", "unit_id", "source_unit_id", "date", "earlier_date", "earlier_pk")
         )
-        for row in rows:
-            days = (row["date"] - row["earlier_date"]).days
-            finding = self.finding(row, days=days, earlier_date=row["earlier_date"].isoformat())
-            yield dataclasses.replace(finding, key=str(row["earlier_pk"]))
+        # Each meeting found follows the one before it in its run: a run starts at the
+        # earlier meeting of a found one that does not itself follow the one found before.
+        run: list[dict] = []
+        for row in rows.iterator():
+            if not run or run[-1]["pk"] != row["earlier_pk"]:
+                if run:
+                    yield self._run(run)
+                run = [{**row, "pk": row["earlier_pk"], "date": row["earlier_date"]}]
+            run.append(row)
+        if run:
+            yield self._run(run)
+
+    def _run(self, meetings: list[dict]):
+        first, last = meetings[0]["date"], meetings[-1]["date"]
+        return self.group(
+            meetings, occurred_on=first, count=len(meetings), first_date=first.isoformat(), last_date=last.isoformat()
+        )
 
     def related(self, record):
         return Meeting.objects.filter(Q(pk=record.pk) | Q(unit_id=record.unit_id, source_unit_id=record.source_unit_id))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import replace
+from operator import itemgetter
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, DateField, F, Max, OuterRef, Q, Subquery
@@ -243,8 +244,9 @@ class SecondmentShare(Rule):
     For each unit with a headcount (a headcount of 0 means unknown, and is skipped),
     the day with the most of its people away at once (start <= day <= return day or,
     while not back, the effective end; the earliest such day on a tie). When they are
-    more than ``max_percent`` of the headcount, every secondment of the unit away on
-    that day is flagged. Exactly the share passes (3 of 12 at 25 %); one more flags.
+    more than ``max_percent`` of the headcount, the unit has one finding, dated by that
+    day, listing every secondment of the unit away on it (anchored on the first to
+    start). Exactly the share passes (3 of 12 at 25 %); one more flags.
     """
 
     code = "SEC-SHARE"
@@ -279,11 +281,13 @@ class SecondmentShare(Rule):
             if count * 100 <= limit * headcount:
                 continue
             percent = round(count * 100 / headcount, 1)
-            for row in unit_rows:
-                if row["start_date"] <= day <= row["last_day"]:
-                    yield self.finding(
-                        row, occurred_on=day, day=day.isoformat(), count=count, headcount=headcount, percent=percent
-                    )
+            away = sorted(
+                (row for row in unit_rows if row["start_date"] <= day <= row["last_day"]),
+                key=itemgetter("start_date", "pk"),
+            )
+            yield self.group(
+                away, occurred_on=day, day=day.isoformat(), count=count, headcount=headcount, percent=percent
+            )
 
     def related(self, record):
         return Secondment.objects.filter(unit_id=record.unit_id)

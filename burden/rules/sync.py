@@ -11,7 +11,14 @@ them with the violations:
 2. one upsert opens the new violations and refreshes the ones seen again, dating each
    by its finding's ``occurred_on`` or else by its record's date (a join on the record's
    table, in the same statement);
-3. the moves are applied, and the timeline gets one row per opened or moved violation.
+3. the moves are applied, and the timeline gets one row per opened or moved violation;
+4. a group's violation (an aggregate rule's finding) gets the records behind it
+   (``rules_members``, loaded with the findings) as ``ViolationRecord`` rows: the ones
+   no longer in the group are removed and the new ones added, two statements.
+
+An aggregate rule's violations are in the scope of an evaluation when their anchor
+or any record behind them is, so a group is cleared when a change to any of its
+records makes it stop breaking the rule.
 
 Both temporary tables belong to the connection, so two workers never see each other's.
 """
@@ -26,12 +33,12 @@ from django.db import connection, transaction
 from django.db.models import CharField, QuerySet, Value
 from django.utils import timezone
 
-from ..models import Violation, ViolationEvent
+from ..models import Violation, ViolationEvent, ViolationRecord
 from .base import Finding, Rule
 
 BATCH = 20_000  # findings per loading statement: a JSON parameter of a few megabytes
 
-FOUND, MOVED = "rules_found", "rules_moved"
+FOUND, MOVED, MEMBERS, ANCHORS = "rules_found", "rules_moved", "rules_members", "rules_anchors"
 LOADED = "_rules_sync_rows"  # attribute of the connection: rows left in its temporary tables
 SMALL = 1_000
 OPEN, CLEARED = Violation.Status.OPEN.value, Violation.Status.CLEARED.value
@@ -45,6 +52,7 @@ def _names() -> dict[str, str]:
     return {
         "violation": quote(Violation._meta.db_table),
         "event": quote(ViolationEvent._meta.db_table),
+        "member": quote(ViolationRecord._meta.db_table),
         "key": quote("key"),
         "open_statuses": ", ".join(f"'{status}'" for status in OPEN_STATUSES),
         "reviewed": ", ".join(f"'{status}'" for status in REVIEWED),
@@ -67,15 +75,26 @@ def _prepare(cursor) -> None:
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {MOVED} (violation_id bigint PRIMARY KEY, "
         "from_status varchar(16) NOT NULL, to_status varchar(16) NOT NULL)"
     )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {MEMBERS} (record_id bigint NOT NULL, {_names()['key']} varchar(64) "
+        f"NOT NULL, member_id bigint NOT NULL, PRIMARY KEY (record_id, {_names()['key']}, member_id))"
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {ANCHORS} (violation_id bigint PRIMARY KEY, record_id bigint NOT NULL, "
+        f"{_names()['key']} varchar(64) NOT NULL)"
+    )
     if not _postgres():
-        cursor.execute(f"DELETE FROM {FOUND}")  # nosec B608 # names from the code and the models' metadata; values go as parameters
-        cursor.execute(f"DELETE FROM {MOVED}")  # nosec B608 # names from the code and the models' metadata; values go as parameters
+        for table in (FOUND, MOVED, MEMBERS, ANCHORS):
+            cursor.execute(f"DELETE FROM {table}")  # nosec B608 # names from the code and the models' metadata; values go as parameters
     elif getattr(connection, LOADED, 0) > SMALL:
         # Nothing vacuums temporary tables: after many rows TRUNCATE, so that dead ones do not pile up.
-        cursor.execute(f"TRUNCATE {FOUND}, {MOVED}")
+        cursor.execute(f"TRUNCATE {FOUND}, {MOVED}, {MEMBERS}, {ANCHORS}")
     else:
         # A few rows (one saved record's findings) are cheaper to delete than to truncate.
-        cursor.execute(f"WITH moved AS (DELETE FROM {MOVED}) DELETE FROM {FOUND}")  # nosec B608 # names from the code and the models' metadata; values go as parameters
+        cursor.execute(  # nosec B608 # names from the code and the models' metadata; values go as parameters
+            f"WITH moved AS (DELETE FROM {MOVED}), members AS (DELETE FROM {MEMBERS}), "
+            f"anchors AS (DELETE FROM {ANCHORS}) DELETE FROM {FOUND}"
+        )
     setattr(connection, LOADED, 0)
 
 
@@ -99,17 +118,33 @@ def _load_sql() -> str:
     )
 
 
-def _load(cursor, findings: Iterable[Finding], params: dict, progress: Callable[[int], None] | None) -> int:
-    """Stream ``findings`` into the temporary table, a batch per statement; how many were sent.
+def _members_sql() -> str:
+    key = _names()["key"]
+    if _postgres():
+        rows = "SELECT (f->>0)::bigint, f->>1, (f->>2)::bigint FROM jsonb_array_elements(%s::jsonb) AS f"
+    else:
+        rows = (
+            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') "
+            "FROM json_each(%s)"
+        )
+    return f"INSERT INTO {MEMBERS} (record_id, {key}, member_id) {rows} WHERE true ON CONFLICT DO NOTHING"
 
-    A finding repeated (same record and key) counts once, the last one winning.
+
+def _load(cursor, findings: Iterable[Finding], params: dict, progress: Callable[[int], None] | None) -> tuple[int, int]:
+    """Stream ``findings`` into the temporary tables, a batch per statement; how many findings and group members.
+
+    A finding repeated (same record and key) counts once, the last one winning (its
+    group's records added to the earlier ones').
     """
-    sql = _load_sql()
-    loaded = 0
+    sql, members_sql = _load_sql(), _members_sql()
+    loaded = members = 0
     batch: dict[tuple[int, str], list] = {}
+    behind: list[list] = []
 
     def flush():
         cursor.execute(sql, [json.dumps(list(batch.values()))])
+        if behind:
+            cursor.execute(members_sql, [json.dumps(behind)])
         if progress is not None:
             progress(len(batch))
 
@@ -123,19 +158,20 @@ def _load(cursor, findings: Iterable[Finding], params: dict, progress: Callable[
             details,
             finding.occurred_on.isoformat() if finding.occurred_on else None,
         ]
-        if len(batch) >= BATCH:
+        behind.extend([finding.record_id, finding.key, member] for member in finding.records)
+        if len(batch) + len(behind) >= BATCH:
             flush()
-            loaded += len(batch)
-            batch = {}
+            loaded, members = loaded + len(batch), members + len(behind)
+            batch, behind = {}, []
     if batch:
         flush()
-        loaded += len(batch)
-    setattr(connection, LOADED, loaded)
-    return loaded
+        loaded, members = loaded + len(batch), members + len(behind)
+    setattr(connection, LOADED, loaded + members)
+    return loaded, members
 
 
-def _scope_condition(scope) -> tuple[str, list] | None:
-    """SQL restricting violations to the records of ``scope`` (a queryset or ids); None for none.
+def _scope_condition(scope, column: str = "v.record_id") -> tuple[str, list] | None:
+    """SQL restricting ``column`` (a violation's record) to the records of ``scope`` (a queryset or ids); None for none.
 
     A filtered queryset (what a saved record affects: a few records) is read first and
     given as a list: the planner then looks its violations up in the unique index
@@ -150,12 +186,12 @@ def _scope_condition(scope) -> tuple[str, list] | None:
                 sql, params = records.values("pk").query.sql_with_params()
             except EmptyResultSet:
                 return None
-            return f"v.record_id IN ({sql})", list(params)
+            return f"{column} IN ({sql})", list(params)
     else:
         ids = [int(record_id) for record_id in scope]
     if not ids:
         return None
-    return f"v.record_id IN ({', '.join(['%s'] * len(ids))})", ids
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def violations_sync(
@@ -197,12 +233,16 @@ def violations_sync(
     opened = reopened = cleared = 0
     with connection.cursor() as cursor:
         _prepare(cursor)
-        loaded = _load(cursor, findings, params, progress)
+        loaded, members = _load(cursor, findings, params, progress)
         if loaded and _postgres():
             # Nothing analyzes temporary tables on its own; without statistics the planner
             # would guess their size and might scan every violation of the rule for one record.
             cursor.execute(f"ANALYZE {FOUND}")
+            if members:
+                cursor.execute(f"ANALYZE {MEMBERS}")
         with transaction.atomic():
+            if members and rule.anchor_moves:
+                _move_anchors(cursor, rule.code, kind)
             if loaded:
                 cursor.execute(
                     f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "  # nosec B608 # names from the code and the models' metadata; values go as parameters
@@ -212,6 +252,15 @@ def violations_sync(
                 )
                 reopened = cursor.rowcount
             scoped = _scope_condition(scope)
+            if scoped is not None and rule.aggregate:
+                # A group is in scope when any record behind it is, not only its anchor.
+                condition, scope_params = scoped
+                behind, behind_params = _scope_condition(scope, "m.record_id")
+                scoped = (
+                    f"({condition} OR EXISTS (SELECT 1 FROM {names['member']} m "
+                    f"WHERE m.violation_id = v.id AND m.record_kind = %s AND {behind}))",
+                    [*scope_params, kind, *behind_params],
+                )
             if scoped is not None:
                 condition, scope_params = scoped
                 if loaded:
@@ -227,7 +276,7 @@ def violations_sync(
                     [rule.code, kind, *scope_params],
                 )
                 cleared = cursor.rowcount
-            setattr(connection, LOADED, loaded + reopened + cleared)
+            setattr(connection, LOADED, loaded + members + reopened + cleared)
             if loaded:
                 cursor.execute(
                     f"INSERT INTO {names['violation']} (rule, record_kind, record_id, {names['key']}, unit_id, "  # nosec B608 # names from the code and the models' metadata; values go as parameters
@@ -257,9 +306,73 @@ def violations_sync(
                     [stamp, rule.code, kind, stamp],
                 )
                 opened = cursor.rowcount
+                if rule.aggregate:
+                    _sync_members(cursor, rule.code, kind)
             if reopened or cleared:
                 _apply_moves(cursor, stamp)
     return {"opened": opened, "reopened": reopened, "cleared": cleared}
+
+
+def _move_anchors(cursor, rule: str, kind: str) -> None:
+    """Keep a group's violation when its first record changes: move it onto the group's new anchor.
+
+    A group found again with another first record (an earlier visit entered later, the
+    first document moved away) is the same burden: the violation of the same key that
+    lists any of its records, and whose own anchor was not found again, takes the new
+    anchor, so its status, timeline and case stay. Where the new anchor already has its
+    violation, or two old ones claim it (groups that merged), the lowest id moves and the
+    others are cleared as usual. Three statements, whatever the number of groups.
+    """
+    names = _names()
+    key, violation, member = names["key"], names["violation"], names["member"]
+    cursor.execute(
+        f"INSERT INTO {ANCHORS} (violation_id, record_id, {key}) "  # nosec B608 # names from the code and the models' metadata; values go as parameters
+        f"SELECT v.id, MIN(m.record_id), v.{key} FROM {violation} v "
+        f"JOIN {member} vr ON vr.violation_id = v.id "
+        f"JOIN {MEMBERS} m ON m.member_id = vr.record_id AND m.{key} = v.{key} "
+        f"WHERE v.rule = %s AND v.record_kind = %s AND m.record_id <> v.record_id "
+        f"AND NOT EXISTS (SELECT 1 FROM {FOUND} f WHERE f.record_id = v.record_id AND f.{key} = v.{key}) "
+        "GROUP BY v.id, v." + key,
+        [rule, kind],
+    )
+    if not cursor.rowcount:
+        return
+    cursor.execute(
+        f"DELETE FROM {ANCHORS} WHERE EXISTS (SELECT 1 FROM {violation} w WHERE w.rule = %s "  # nosec B608 # names from the code and the models' metadata; values go as parameters
+        f"AND w.record_kind = %s AND w.record_id = {ANCHORS}.record_id AND w.{key} = {ANCHORS}.{key}) "
+        f"OR violation_id > (SELECT MIN(a.violation_id) FROM {ANCHORS} a "
+        f"WHERE a.record_id = {ANCHORS}.record_id AND a.{key} = {ANCHORS}.{key})",
+        [rule, kind],
+    )
+    cursor.execute(
+        f"UPDATE {violation} SET record_id = (SELECT a.record_id FROM {ANCHORS} a "  # nosec B608 # names from the code and the models' metadata; values go as parameters
+        f"WHERE a.violation_id = {violation}.id) WHERE id IN (SELECT violation_id FROM {ANCHORS})"
+    )
+
+
+def _sync_members(cursor, rule: str, kind: str) -> None:
+    """Make the records listed behind each violation found just now those of its finding's group.
+
+    A violation found as a group has its records in ``rules_members``; one found on
+    one record has none there, and keeps none.
+    """
+    names = _names()
+    key = names["key"]
+    found = f"v.rule = %s AND v.record_kind = %s AND v.record_id = f.record_id AND v.{key} = f.{key}"
+    cursor.execute(
+        f"DELETE FROM {names['member']} WHERE violation_id IN (SELECT v.id FROM {FOUND} f "  # nosec B608 # names from the code and the models' metadata; values go as parameters
+        f"JOIN {names['violation']} v ON {found}) AND NOT EXISTS (SELECT 1 FROM {MEMBERS} f "
+        f"JOIN {names['violation']} v ON {found} WHERE v.id = {names['member']}.violation_id "
+        f"AND f.member_id = {names['member']}.record_id)",
+        [rule, kind, rule, kind],
+    )
+    cursor.execute(
+        f"INSERT INTO {names['member']} (violation_id, record_kind, record_id) "  # nosec B608 # names from the code and the models' metadata; values go as parameters
+        f"SELECT v.id, %s, f.member_id FROM {MEMBERS} f JOIN {names['violation']} v ON {found} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {names['member']} m WHERE m.violation_id = v.id "
+        "AND m.record_id = f.member_id)",
+        [kind, rule, kind],
+    )
 
 
 def _record_date(model) -> tuple[str, str]:

@@ -32,7 +32,8 @@ TODAY = D(2026, 12, 31)
 
 
 def flag(rule, record):
-    return Violation.objects.get(rule=rule, record_kind=record.record_kind, record_id=record.pk)
+    """The one violation of ``rule`` the record takes part in (its own, or its group's)."""
+    return Violation.objects.filter(rule=rule).touching(record.record_kind, record.pk).get()
 
 
 # --- what the rules engine writes -----------------------------------------------------------

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from burden.models import RuleSetting, Violation
+from burden.rules import get_rule
 from burden.rules.engine import evaluate_record, sweep
 from meetings.models import Meeting
 from tests.record_factories.meetings import MeetingFactory
@@ -92,15 +93,47 @@ def test_the_list_is_a_parameter(tree):
 
 
 def test_the_message_names_the_kind_of_meeting(tree):
-    MeetingFactory(unit=tree.a, category=C.STUDY_TRANSMISSION)
-    deployment(tree, datetime.date(2026, 3, 2))
-    deployment(tree, datetime.date(2026, 3, 3))
+    MeetingFactory(unit=tree.a, category=C.STUDY_TRANSMISSION, mode=Meeting.Mode.ONLINE)
+    deployment(tree, datetime.date(2026, 3, 2), mode=Meeting.Mode.ONLINE)
+    deployment(tree, datetime.date(2026, 3, 3), mode=Meeting.Mode.ONLINE)
     run()
     messages = sorted(violation.message for violation in Violation.objects.filter(rule=CODE))
     assert messages == [
         "A meeting of a kind on the negative list: Repeated work deployment",
         "A meeting of a kind on the negative list: Study and transmission",
     ]
+
+
+def test_held_in_person_with_no_decision_needing_a_room_the_message_says_so_too(tree):
+    MeetingFactory(unit=tree.a, category=C.STUDY_TRANSMISSION)
+    run()
+    violation = Violation.objects.get(rule=CODE)
+    assert violation.details["in_person_no_decision"] is True
+    assert violation.message == (
+        "A meeting of a kind on the negative list: Study and transmission; held in person with no decision "
+        "needing a room, it could at most have been online"
+    )
+
+
+@pytest.mark.parametrize(
+    "meeting",
+    [
+        {"needs_decision_in_room": True},
+        {"mode": Meeting.Mode.HYBRID},
+        {"mode": Meeting.Mode.ONLINE},
+    ],
+)
+def test_a_meeting_that_needed_its_room_or_was_not_only_in_person_is_not_said_to_be(tree, meeting):
+    MeetingFactory(unit=tree.a, category=C.STUDY_TRANSMISSION, **meeting)
+    run()
+    violation = Violation.objects.get(rule=CODE)
+    assert violation.details["in_person_no_decision"] is False
+    assert violation.message == "A meeting of a kind on the negative list: Study and transmission"
+
+
+def test_details_found_before_the_mode_was_kept_still_read_as_they_did():
+    old = {"category": "study_transmission", "categories": ["study_transmission"]}
+    assert get_rule(CODE).render(old, {}) == "A meeting of a kind on the negative list: Study and transmission"
 
 
 def test_changing_the_first_deployment_meeting_clears_the_repeat_and_sweeping_again_changes_nothing(tree):

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from burden.models import RuleSetting, Violation
+from burden.rules import get_rule
 from burden.rules.engine import sweep
 from meetings.models import Meeting
 from tests.record_factories.meetings import MeetingFactory
@@ -76,13 +77,65 @@ def test_an_empty_category_list_leaves_only_the_travel_test(tree):
     assert flagged() == {far.pk}
 
 
-def test_the_message_names_the_category_and_the_travel(tree):
+@pytest.mark.parametrize(
+    ("category", "travel", "reasons"),
+    [
+        (C.DEPLOYMENT, 89, None),  # neither
+        (C.DEPLOYMENT, 90, ["travel"]),  # travel exactly as long as the meeting
+        (C.DEPLOYMENT, 91, ["travel"]),
+        (C.NOTIFICATION, 89, ["category"]),
+        (C.NOTIFICATION, 90, ["category", "travel"]),
+    ],
+)
+def test_the_details_keep_which_condition_held_on_both_sides_of_the_travel_boundary(tree, category, travel, reasons):
+    MeetingFactory(unit=tree.a, category=category, travel_minutes=travel, duration_minutes=90)
+    run()
+    violation = Violation.objects.filter(rule=CODE).first()
+    assert (violation.details["reasons"] if violation else None) == reasons
+
+
+def test_a_listed_category_alone_is_the_only_reason_given(tree):
     MeetingFactory(unit=tree.a, category=C.NOTIFICATION, travel_minutes=30, duration_minutes=60)
     run()
     message = Violation.objects.get(rule=CODE).message
-    assert "Notification" in message
-    assert "30 minutes of travel for a 60-minute meeting" in message
-    assert "100%" in message
+    assert message == (
+        "Held in person with no decision needing a room, though meetings of its category (Notification) can be "
+        "held online"
+    )
+
+
+def test_travel_alone_is_the_only_reason_given(tree):
+    MeetingFactory(unit=tree.a, category=C.DEPLOYMENT, travel_minutes=60, duration_minutes=60)
+    run()
+    message = Violation.objects.get(rule=CODE).message
+    assert message == (
+        "Held in person with no decision needing a room, with 60 minutes of travel for a 60-minute meeting: at or "
+        "over 100% of its length, the share from which it should be online"
+    )
+    assert "categor" not in message
+
+
+def test_both_reasons_are_given_when_both_hold(tree):
+    MeetingFactory(unit=tree.a, category=C.NOTIFICATION, travel_minutes=45, duration_minutes=90)
+    RuleSetting.objects.create(rule=CODE, params={"travel_ratio_percent": 50})
+    run()
+    message = Violation.objects.get(rule=CODE).message
+    assert "meetings of its category (Notification) can be held online" in message
+    assert "45 minutes of travel for a 90-minute meeting: at or over 50% of its length" in message
+
+
+def test_details_found_before_the_reasons_were_kept_still_read_as_they_did():
+    old = {
+        "category": "notification",
+        "travel_minutes": 30,
+        "minutes": 60,
+        "categories": ["notification"],
+        "travel_ratio_percent": 100,
+    }
+    assert get_rule(CODE).render(old, {}) == (
+        "Held in person with no decision needing a room (category: Notification; 30 minutes of travel for a "
+        "60-minute meeting, online when travel reaches 100% of it)"
+    )
 
 
 def test_holding_it_online_clears_the_violation_and_sweeping_again_changes_nothing(tree):
