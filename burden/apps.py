@@ -15,6 +15,10 @@ class BurdenConfig(AppConfig):
         # Connects the signals that start a session's clock at sign-in and end a person's
         # API tokens when their password changes or they are deactivated.
         from . import sessions, tokens  # noqa: F401
+        from .review.cases import cases_gather_after_evaluation
+        from .rules.engine import evaluated
+
+        evaluated.connect(cases_gather_after_evaluation, dispatch_uid="cases_gather")
 
         # The kinds are registered by the record apps' ready(), after this one: the checks
         # read the registry later, when Django runs them.

@@ -308,7 +308,14 @@ from .insights.models import (  # noqa: E402, F401
     ReductionTarget,
     WorkingDay,
 )
-from .review.models import NotificationPreference, ReviewDeadlines  # noqa: E402, F401
+from .review.models import (  # noqa: E402, F401
+    Case,
+    CaseEvent,
+    CaseLetter,
+    CasePolicy,
+    NotificationPreference,
+    ReviewDeadlines,
+)
 from .rule_models import (  # noqa: E402, F401
     PendingEvaluation,
     RuleChange,
@@ -318,4 +325,5 @@ from .rule_models import (  # noqa: E402, F401
     TaskFailure,
     Violation,
     ViolationEvent,
+    ViolationRecord,
 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, F, Func, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -132,12 +132,14 @@ class RecordListView(RecordMixin, QueryStringMixin, FilterView):
         return self.config.model._meta.ordering
 
     def get_queryset(self):
+        # The open flags each record takes part in: its own and its groups' (one COUNT subquery a row).
+        kind = self.config.model.record_kind
         open_flags = (
-            Violation.objects.open()
-            .filter(record_kind=self.config.model.record_kind, record_id=OuterRef("pk"))
+            Violation.objects.for_user(self.request.user)
+            .open()
+            .touching(kind, OuterRef("pk"))
             .order_by()
-            .values("record_id")
-            .annotate(count=Count("pk"))
+            .annotate(count=Func(F("pk"), function="COUNT"))
             .values("count")
         )
         return (
@@ -178,8 +180,12 @@ class RecordDetailView(RecordMixin, DetailView):
         context["cost"] = record.burden_cost_with(params)
         context["tariff"] = params.tariff_for(record.unit.level)
         context["history"] = history_rows(record, limit=self.history_shown)
-        context["flags"] = Violation.objects.filter(record_kind=record.record_kind, record_id=record.pk).order_by(
-            "status", "-last_seen"
+        # Its own flags and those of the groups it is one of (a day's documents), each with its group's size.
+        context["flags"] = (
+            Violation.objects.for_user(self.request.user)
+            .touching(record.record_kind, record.pk)
+            .annotate(group_size=Count("members"))
+            .order_by("status", "-last_seen")
         )
         context["can_edit"] = scope_for(self.request.user).role_at(record.unit) is not None
         return context

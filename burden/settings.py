@@ -378,6 +378,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DocumentKindEnum": "documents.models.Document.Kind",
         "DataRequestKindEnum": "datarequests.models.DataRequest.Kind",
+        "ViolationStatusEnum": "burden.rule_models.Violation.Status",
+        "CaseStatusEnum": "burden.review.models.Case.Status",
     },
 }
 

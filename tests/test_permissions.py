@@ -47,11 +47,16 @@ PAGES = [
     ("admin:burden_user_changelist", [], row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK, OK)),
     # The review: staff read their units' flags, people without a unit have no queue;
     # a flag's page per persona is in tests/review/test_views.py (no flag exists here).
+    ("review:case_list", [], row(REDIRECT, FORBIDDEN, OK, OK, OK, OK, OK)),
     ("review:violation_list", [], row(REDIRECT, FORBIDDEN, OK, OK, OK, OK, OK)),
     ("review:violation_detail", [999999], row(REDIRECT, *[NOT_FOUND] * 6)),
+    # A case's page and its letters per persona: tests/review/test_case_pages.py (no case exists here).
+    ("review:case_detail", [999999], row(REDIRECT, *[NOT_FOUND] * 6)),
+    ("review:case_letter", [999999], row(REDIRECT, *[NOT_FOUND] * 6)),
     ("review:notification_list", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
     ("review:notification_preferences", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
     ("review:deadline_settings", [], row(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
+    ("review:case_policy_settings", [], row(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),
     # Dashboards and the burden ledger: each person sees their own units (people without one, an
     # empty page); a department page counts only the viewer's units. Scoping: tests/insights/.
     ("insights:dashboard", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),

@@ -14,6 +14,7 @@ from collections import defaultdict
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
@@ -21,7 +22,7 @@ from rest_framework.filters import OrderingFilter
 
 from burden import scoping
 from burden.api import strict
-from burden.models import Violation
+from burden.models import Violation, ViolationRecord
 from burden.records import TraceRequirement
 from burden.scoping import scope_for
 from burden.services import record_delete, record_save
@@ -98,20 +99,29 @@ class RecordSerializer(strict.ModelSerializer):
 
 
 def attach_violations(records) -> None:
-    """Set each record's current flags (everything but cleared) with one query for the lot."""
+    """Set each record's current flags (everything but cleared), its own and its groups', with two queries."""
     records = list(records)
     if not records:
         return
     kind = records[0].record_kind
+    ids = [r.pk for r in records]
     by_record = defaultdict(list)
     flags = (
-        Violation.objects.filter(record_kind=kind, record_id__in=[r.pk for r in records])
+        Violation.objects.filter(
+            Q(record_kind=kind, record_id__in=ids) | Q(members__record_kind=kind, members__record_id__in=ids)
+        )
         .exclude(status=Violation.Status.CLEARED)
+        .distinct()
         .only("record_id", "rule", "status", "details")
+        .prefetch_related(Prefetch("members", queryset=ViolationRecord.objects.only("violation_id", "record_id")))
         .order_by("rule", "pk")
     )
+    wanted = set(ids)
     for flag in flags:
-        by_record[flag.record_id].append({"rule": flag.rule, "status": flag.status, "message": flag.message})
+        entry = {"rule": flag.rule, "status": flag.status, "message": flag.message}
+        behind = {member.record_id for member in flag.members.all()} or {flag.record_id}
+        for record_id in behind & wanted:
+            by_record[record_id].append(entry)
     for record in records:
         record._api_violations = by_record.get(record.pk, [])
 

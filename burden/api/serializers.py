@@ -178,6 +178,13 @@ def rule_codes():
     return [(rule.code, rule.code) for rule in all_rules()]
 
 
+class RecordRefSerializer(strict.Serializer):
+    """One record behind a violation, by its kind and id."""
+
+    record_kind = serializers.ChoiceField(choices=RECORD_KINDS)
+    record_id = serializers.IntegerField()
+
+
 class ViolationSerializer(strict.ModelSerializer):
     unit = UnitCodeField(read_only=True)
     source_unit = UnitCodeField(read_only=True, allow_null=True)
@@ -185,6 +192,17 @@ class ViolationSerializer(strict.ModelSerializer):
     message = serializers.CharField(read_only=True, help_text=_("In the language the request asked for."))
     rule_title = serializers.CharField(read_only=True)
     details = serializers.DictField(read_only=True)
+    records = serializers.SerializerMethodField(
+        help_text=_("The records behind it: the one record, or every record of the group an aggregate rule judged.")
+    )
+
+    @extend_schema_field(RecordRefSerializer(many=True))
+    def get_records(self, violation) -> list[dict]:
+        # ``members`` is prefetched by the list; a record rule's violation has none.
+        members = sorted(violation.members.all(), key=lambda member: member.record_id)
+        if not members:
+            return [{"record_kind": violation.record_kind, "record_id": violation.record_id}]
+        return [{"record_kind": member.record_kind, "record_id": member.record_id} for member in members]
 
     class Meta:
         model = Violation
@@ -201,6 +219,8 @@ class ViolationSerializer(strict.ModelSerializer):
             "message",
             "details",
             "occurred_on",
+            "records",
+            "case",
             "first_seen",
             "last_seen",
         ]
@@ -210,7 +230,8 @@ class ViolationSerializer(strict.ModelSerializer):
                 "help_text": _(
                     "The burden's date: the record's date, or the day, quarter or year of the group a rule judged."
                 )
-            }
+            },
+            "case": {"help_text": _("The case the flag is gathered into, if any.")},
         }
 
 

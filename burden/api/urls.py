@@ -1,11 +1,11 @@
-"""``/api/v1/``: the core endpoints and each registered kind's ``ROUTES`` (``Kind.api_routes``)."""
+"""``/api/v1/``: the core endpoints, cases, and each registered kind's ``ROUTES`` (``Kind.api_routes``)."""
 
 from django.urls import include, path
 from django.utils.module_loading import import_string
 from rest_framework.routers import DefaultRouter
 
 from ..records.registry import kinds
-from . import docs, views
+from . import cases, docs, views
 
 app_name = "api"
 
@@ -18,6 +18,7 @@ for kind in kinds():
         router.register(prefix, viewset, basename=basename)
 router.register("rules", views.RuleViewSet, basename="rule")
 router.register("violations", views.ViolationViewSet, basename="violation")
+router.register("cases", cases.CaseViewSet, basename="case")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

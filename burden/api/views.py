@@ -6,6 +6,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from burden.admin import can_set_cost_parameters as can_set_thresholds
 from burden.api import strict
 from burden.api.throttling import ScopedRateThrottle
 from burden.auth_models import ApiToken
-from burden.models import Membership, RuleSetting, Unit, User, Violation
+from burden.models import Membership, RuleSetting, Unit, User, Violation, ViolationRecord
 from burden.record_filters import UnitFilterMethods
 from burden.rule_views import rule_update, rule_version
 from burden.rules import all_rules, get_rule
@@ -424,7 +425,9 @@ class ViolationFilterSet(UnitFilterMethods, django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Violation.Status.choices)
     severity = django_filters.ChoiceFilter(choices=Violation.Severity.choices)
     record_kind = django_filters.ChoiceFilter(choices=RECORD_KINDS)
-    record_id = django_filters.NumberFilter(min_value=0)
+    record_id = django_filters.NumberFilter(
+        min_value=0, method="filter_record_id", label=_("Record (id; matches the records behind a group too)")
+    )
     occurred_from = django_filters.DateFilter(
         field_name="occurred_on", lookup_expr="gte", label=_("Occurred on or after (the burden's date)")
     )
@@ -446,6 +449,14 @@ class ViolationFilterSet(UnitFilterMethods, django_filters.FilterSet):
             "occurred_to",
         ]
 
+    def filter_record_id(self, queryset, name, value):
+        """The violations the record takes part in: its own, and the groups that list it."""
+        kind = self.form.cleaned_data.get("record_kind")
+        if kind:
+            return queryset.touching(kind, value)
+        behind = ViolationRecord.objects.filter(violation=OuterRef("pk"), record_id=value)
+        return queryset.filter(Q(record_id=value) | Exists(behind))
+
 
 class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Flags on the caller's units; supervisors and admins move them along."""
@@ -455,7 +466,12 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     queryset = Violation.objects.none()
 
     def get_queryset(self):
-        return Violation.objects.for_user(self.request.user).select_related("unit", "source_unit").order_by("-pk")
+        return (
+            Violation.objects.for_user(self.request.user)
+            .select_related("unit", "source_unit")
+            .prefetch_related("members")
+            .order_by("-pk")
+        )
 
     @extend_schema(request=TransitionSerializer, responses=ViolationSerializer)
     @action(detail=True, methods=["post"])

@@ -67,6 +67,8 @@ def sheets() -> list[tuple[str, Callable]]:
         (_("Source departments"), _sources),
         (_("Increases"), _increases),
         (_("Flags"), _flags),
+        (_("Cases"), _cases),
+        (_("Escalations"), _letters),
         (_("Secondments"), _secondments),
         (_("Reduction targets"), _targets),
     ]
@@ -147,6 +149,10 @@ def _overview(sheet: Sheet, report: Report) -> None:
         _comparison_row(sheet, [MEASURE_LABELS[measure]], total.compare(measure), number_format)
     sheet.blank()
     sheet.row(_("Flags of the period"), report.flags_total.total)
+    cases = report.cases_total
+    sheet.row(_("Cases of the period"), cases.opened)
+    sheet.row(_("Resolved in the period"), cases.resolved)
+    sheet.row(_("Escalation letters issued in the period"), report.letters_count)
     sheet.row(_("People seconded out at the end of the period"), report.people_out_count)
     sheet.row(_("Their terms end in the next period"), report.people_ending_count)
 
@@ -238,6 +244,37 @@ def _flags(sheet: Sheet, report: Report) -> None:
         sheet.row(flags.rule, flags.title, *flags.counts, flags.total)
     total = report.flags_total
     sheet.row("", total.title, *total.counts, total.total)
+
+
+def _cases(sheet: Sheet, report: Report) -> None:
+    sheet.header(
+        _("Code"),
+        _("Department"),
+        _("Cases of the period"),
+        _("Resolved in the period"),
+        _("Waived in the period"),
+        _("Closed in the period, every flag cleared"),
+    )
+    for counts in report.cases:
+        code, name = (counts.source.code, counts.source.label) if counts.source else ("", _("No department named"))
+        sheet.row(code, name, counts.opened, counts.resolved, counts.waived, counts.closed)
+    total = report.cases_total
+    sheet.row("", _("All departments"), total.opened, total.resolved, total.waived, total.closed)
+
+
+def _letters(sheet: Sheet, report: Report) -> None:
+    sheet.header(_("Reference"), _("Step"), _("Addressed to"), _("Issued on"), _("Reply by"))
+    for row in report.letters:
+        letter = row.letter
+        sheet.row(
+            letter.reference, letter.get_step_display(), row.addressee, _date(letter.issued_on), _date(letter.deadline)
+        )
+    if report.letters_count > len(report.letters):
+        sheet.blank()
+        sheet.row(
+            _("The first %(shown)s letters issued, of %(total)s.")
+            % {"shown": len(report.letters), "total": report.letters_count}
+        )
 
 
 def _secondments(sheet: Sheet, report: Report) -> None:

@@ -2,8 +2,8 @@
 
 The paper (4.3.3) asks for routine work to be summed up monthly and briefed
 quarterly (月汇总、季通报). A report is assembled from the dashboard's and the burden
-ledger's selectors, so it reads the roll-ups in a fixed number of queries whatever
-the number of records; ``report_build`` is the one read, and the page, the
+ledger's selectors, so it reads the roll-ups (and the flags, cases and letters of the
+period) in a fixed number of queries whatever the number of records; ``report_build`` is the one read, and the page, the
 spreadsheet (``report_xlsx``) and the background job (``report_jobs``) all show the
 same ``Report``.
 """
@@ -23,12 +23,22 @@ from ..models import Unit
 from . import selectors
 from .forms import Period, report_period_label, report_period_value
 from .models import ReportKind
-from .selectors import FlagOutcomes, Measures, PersonAway, SourceRow, TargetProgress, change_percent
+from .selectors import (
+    CaseCounts,
+    FlagOutcomes,
+    LetterRow,
+    Measures,
+    PersonAway,
+    SourceRow,
+    TargetProgress,
+    change_percent,
+)
 
 TOP_SOURCES = 10
 PEOPLE_SHOWN = 50
+LETTERS_SHOWN = 100
 #: The sections ``report_build`` reads, each a step of a background job's progress.
-SECTIONS = ("burden", "sources", "flags", "secondments", "targets")
+SECTIONS = ("burden", "sources", "flags", "cases", "secondments", "targets")
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,9 @@ class Report:
     unknown_source: SourceRow  # burden with no source recorded
     increases: list[SourceRow]  # departments that issued more of a kind than a year earlier ("只减不增")
     flags: list[FlagOutcomes]
+    cases: list[CaseCounts]  # per department: cases of the period, and those that ended in it
+    letters: list[LetterRow]  # the escalations: letters issued in the period, first issued first
+    letters_count: int
     people_out: list[PersonAway]  # away at the end of the period
     people_out_count: int
     people_ending: list[PersonAway]  # ... whose term ends in the next period
@@ -140,6 +153,13 @@ class Report:
         return total
 
     @property
+    def cases_total(self) -> CaseCounts:
+        total = CaseCounts(None)
+        for counts in self.cases:
+            total.add(counts)
+        return total
+
+    @property
     def comparisons(self) -> list[dict]:
         """A table per measure: each kind (and the total) in the period, the one before and a year earlier."""
         return [
@@ -161,8 +181,9 @@ def report_build(user, unit: Unit, kind: str, period: Period, progress: Callable
     """The report of ``unit`` and its subtree as ``user`` may see them, for a month or a quarter.
 
     A fixed number of queries: the burden of the period with the same period a year
-    earlier, that of the period before, the departments, the flags, the secondments
-    and the targets. ``progress`` is called with the number of sections read so far.
+    earlier, that of the period before, the departments, the flags, the cases and
+    letters, the secondments and the targets. ``progress`` is called with the number
+    of sections read so far.
     """
     step = progress or (lambda done: None)
     summary = selectors.burden_summary(user, unit, period)
@@ -183,13 +204,16 @@ def report_build(user, unit: Unit, kind: str, period: Period, progress: Callable
     step(2)
     flags = selectors.flags_opened(user, unit, period)
     step(3)
+    cases = selectors.cases_of_period(user, unit, period)
+    letters, letters_count = selectors.letters_issued(user, unit, period, limit=LETTERS_SHOWN)
+    step(4)
     people_out, people_out_count = selectors.secondments_out(user, unit, period.last_day, limit=PEOPLE_SHOWN)
     people_ending, people_ending_count = selectors.secondments_ending(
         user, unit, period.last_day, period.following, limit=PEOPLE_SHOWN
     )
-    step(4)
-    targets = selectors.targets_progress(unit, summary)
     step(5)
+    targets = selectors.targets_progress(unit, summary)
+    step(6)
     labels = dict(summary.kinds)
     for row in ranking:
         row.kind_records = [
@@ -217,6 +241,9 @@ def report_build(user, unit: Unit, kind: str, period: Period, progress: Callable
         unknown_source=unknown,
         increases=[row for row in ranking if row.increased],
         flags=flags,
+        cases=cases,
+        letters=letters,
+        letters_count=letters_count,
         people_out=people_out,
         people_out_count=people_out_count,
         people_ending=people_ending,

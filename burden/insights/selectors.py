@@ -4,7 +4,9 @@ Every read starts from ``Model.objects.for_user(user)``: a unit chosen outside t
 viewer's units has already been refused by the view, and the gate keeps the sums
 inside the viewer's units even then (a staff member never sees the units below
 their own). A source department can be anywhere; only the burden it put on the
-viewer's units is counted.
+viewer's units is counted. Cases (督办事项) likewise start from
+``Case.objects.for_user(user)`` and count only the cases that the burden of the
+chosen unit's subtree feeds (``unit_cases``).
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 
 from .. import scoping
 from ..costs import cost
-from ..models import CostParameters, Unit, Violation, ViolationEvent
+from ..models import Case, CaseEvent, CaseLetter, CostParameters, Unit, Violation, ViolationEvent
+from ..record_display import list_separator
 from ..scoping import scope_for
 from .forms import Period
 from .models import FlagRollup, IncreaseExplanation, MonthlyRollup, ReductionTarget
@@ -381,6 +384,8 @@ class SourceRow:
     previous_records: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     explanations: dict[str, IncreaseExplanation] = field(default_factory=dict)
     can_explain: bool = False
+    cases_open: int = 0  # of the cases against it of the period, those still open or replied
+    cases_total: int = 0  # the cases against it of the period (by ``Case.period``)
 
     @property
     def total(self) -> Measures:
@@ -398,9 +403,9 @@ class SourceRow:
 def source_ranking(user, unit: Unit, period: Period) -> tuple[list[SourceRow], SourceRow]:
     """Source departments by the hours they put on the unit's subtree in the period, most first.
 
-    Returns the ranking and the burden with no source recorded. Two queries: the
+    Returns the ranking and the burden with no source recorded. Three queries: the
     roll-ups grouped by source and kind (this period and a year earlier side by side),
-    and the explanations of the period's year.
+    the explanations of the period's year, and the cases against each department.
     """
     current = Q(month__gte=period.start, month__lte=period.end)
     earlier = Q(month__gte=period.previous.start, month__lte=period.previous.end)
@@ -439,7 +444,23 @@ def source_ranking(user, unit: Unit, period: Period) -> tuple[list[SourceRow], S
     ranking = [entry for entry in by_source.values() if entry.by_kind]
     ranking.sort(key=lambda entry: (-entry.total.hours, -entry.total.records, entry.source.code))
     _attach_explanations(user, ranking, period.year)
+    _attach_cases(user, unit, period, ranking)
     return ranking, unknown
+
+
+def _attach_cases(user, unit: Unit, period: Period, rows: list[SourceRow]) -> None:
+    """Each department's cases of the period (by ``Case.period``) fed by the unit's subtree, and how many are open."""
+    counts = (
+        unit_cases(user, unit)
+        .filter(source_unit__isnull=False, period__gte=period.start, period__lte=period.end)
+        .values("source_unit_id")
+        .annotate(total=Count("pk"), open=Count("pk", filter=Q(status__in=Case.ACTIVE_STATUSES)))
+    )
+    by_id = {row.source.pk: row for row in rows}
+    for count in counts:
+        row = by_id.get(count["source_unit_id"])
+        if row is not None:
+            row.cases_open, row.cases_total = count["open"], count["total"]
 
 
 def _attach_explanations(user, rows: list[SourceRow], year: int) -> None:
@@ -483,3 +504,233 @@ def source_detail(user, unit: Unit, period: Period, source: Unit, limit: int = 1
 
 def _english() -> bool:
     return (get_language() or "").startswith("en")
+
+
+# --- cases (督办事项) --------------------------------------------------------------------------
+
+#: The departments the dashboard lists by open cases.
+CASE_SOURCES_SHOWN = 10
+#: A case is rectified when its owner accepts the reply (resolved) or every flag of it cleared (closed).
+RECTIFIED = (Case.Status.RESOLVED, Case.Status.CLOSED)
+
+
+def unit_cases(user, unit: Unit):
+    """The cases ``user`` may see that the burden of ``unit``'s subtree feeds: a flag they may see lies in it.
+
+    ``Case.objects.for_user`` is the gate (a street supervisor never sees another
+    street's cases); the viewer's flags on the unit's subtree narrow it to the chosen
+    unit, as the roll-ups are (the API's ``unit`` filter of cases means the same). A
+    flag leaves a case only while open and the case is over, so a resolved, waived or
+    closed case keeps the flags that place it.
+    """
+    feeds = Violation.objects.for_user(user).filter(case=OuterRef("pk"), unit__path__startswith=unit.path)
+    return Case.objects.for_user(user).filter(Exists(feeds)).order_by()
+
+
+def _overdue(today: datetime.date) -> Q:
+    """``Case.is_overdue`` in SQL: open (not replied) and past its deadline."""
+    return Q(status=Case.Status.OPEN, deadline__lt=today)
+
+
+def _span(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants of the period's days, for ``closed_at`` and event times."""
+    from ..review.selectors import day_start
+
+    return day_start(period.start), day_start(period.last_day + datetime.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class SourceCases:
+    """A department's open (or replied) cases now, and how many of them are overdue."""
+
+    source: SourceUnit
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class StepCount:
+    step: str
+    label: str
+    count: int
+
+
+@dataclass
+class CaseSummary:
+    """The dashboard's cases: open and overdue now, by department; rectified and escalated in the period."""
+
+    open: int
+    overdue: int
+    by_source: list[SourceCases]  # the departments with the most open cases, at most CASE_SOURCES_SHOWN
+    sources_open: int  # how many departments have an open case
+    rectified: int  # cases rectified in the period
+    median_days: Decimal | None  # days from opening to rectification, the median of those cases
+    escalations: list[StepCount]  # letters' steps taken in the period, up the ladder
+
+    @property
+    def escalations_total(self) -> int:
+        return sum(step.count for step in self.escalations)
+
+
+def case_summary(user, unit: Unit, period: Period, today: datetime.date) -> CaseSummary:
+    """Open and overdue cases per department, the median days to rectify, escalations by step: five queries.
+
+    The totals (open, overdue, rectified in the period) in one aggregate; the
+    departments with the most open cases; the count of departments; the median, read
+    as the one or two middle rows of the period's rectified cases ordered by how long
+    they took (so whatever their number, at most two rows leave the database); the
+    escalations (``CaseEvent`` of kind step) of the period grouped by step.
+    """
+    cases = unit_cases(user, unit)
+    first, end = _span(period)
+    rectified = Q(status__in=RECTIFIED, closed_at__gte=first, closed_at__lt=end)
+    overdue = _overdue(today)
+    totals = cases.aggregate(
+        open=Count("pk", filter=Q(status__in=Case.ACTIVE_STATUSES)),
+        overdue=Count("pk", filter=overdue),
+        rectified=Count("pk", filter=rectified),
+    )
+    by_department = cases.active().filter(source_unit__isnull=False)
+    rows = (
+        by_department.values(*_source_fields())
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue))
+        .order_by("-open", "-overdue", "source_unit__code")[:CASE_SOURCES_SHOWN]
+    )
+    by_source = [SourceCases(_source_unit(row), row["open"], row["overdue"]) for row in rows]
+    sources_open = by_department.values("source_unit_id").distinct().count()
+    steps = dict(
+        CaseEvent.objects.filter(kind=CaseEvent.Kind.STEP, at__gte=first, at__lt=end, case__in=cases)
+        .order_by()
+        .values("step")
+        .annotate(count=Count("pk"))
+        .values_list("step", "count")
+    )
+    escalations = [StepCount(step, label, steps.get(step, 0)) for step, label in _ladder()]
+    return CaseSummary(
+        open=totals["open"],
+        overdue=totals["overdue"],
+        by_source=by_source,
+        sources_open=sources_open,
+        rectified=totals["rectified"],
+        median_days=_median_days(cases.filter(rectified), totals["rectified"]),
+        escalations=escalations,
+    )
+
+
+def _ladder() -> list[tuple[str, str]]:
+    """(step, label) of the steps a letter takes, in the ladder's order."""
+    labels = dict(Case.Step.choices)
+    return [(step.value, labels[step]) for step in Case.LADDER if step != Case.Step.NONE]
+
+
+def _median_days(cases, count: int) -> Decimal | None:
+    """The median of ``closed_at - opened_at`` over ``cases`` (``count`` of them), in days to a tenth."""
+    if not count:
+        return None
+    took = ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
+    middle = (count - 1) // 2
+    # One middle row for an odd count, the two around the middle for an even one.
+    durations = list(
+        cases.annotate(took=took).order_by("took", "pk").values_list("took", flat=True)[middle : middle + 2 - count % 2]
+    )
+    if not durations:  # the cases changed between the two reads
+        return None
+    seconds = sum(duration.total_seconds() for duration in durations) / len(durations)
+    return (Decimal(seconds) / Decimal(86400)).quantize(Decimal("0.1"))
+
+
+def _source_fields(prefix: str = "") -> tuple[str, ...]:
+    """The fields ``_source_unit`` reads, through ``prefix`` (``"case__"`` from a letter's cases)."""
+    return tuple(f"{prefix}source_unit{name}" for name in ("_id", "__code", "__name", "__name_en", "__path"))
+
+
+def _source_unit(row: dict, prefix: str = "") -> SourceUnit | None:
+    """The ``SourceUnit`` of a row of ``values(*_source_fields(prefix))``; None for a case naming no department."""
+    pk, code, name, name_en, path = (row[name] for name in _source_fields(prefix))
+    return None if pk is None else SourceUnit(pk, code, name, name_en, path)
+
+
+@dataclass
+class CaseCounts:
+    """A department's cases in a report's period: opened (by ``Case.period``), and ended in it by how."""
+
+    source: SourceUnit | None  # None: the lone flags that name no department
+    opened: int = 0
+    resolved: int = 0
+    waived: int = 0
+    closed: int = 0  # closed by the system: every flag of it cleared
+
+    def add(self, other: CaseCounts) -> None:
+        for name in ("opened", "resolved", "waived", "closed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def cases_of_period(user, unit: Unit, period: Period) -> list[CaseCounts]:
+    """Per department, the cases of the period and those resolved, waived or closed in it: one query.
+
+    A case belongs to the period its flags' burden fell in (``Case.period``, from their
+    ``occurred_on``); it ended in the period when its ``closed_at`` did, whatever its own
+    period. Most cases opened first; the lone flags naming no department last.
+    """
+    first, end = _span(period)
+    of_period = Q(period__gte=period.start, period__lte=period.end)
+    ended = Q(closed_at__gte=first, closed_at__lt=end)
+    rows = (
+        unit_cases(user, unit)
+        .filter(of_period | ended)
+        .values(*_source_fields())
+        .annotate(
+            opened=Count("pk", filter=of_period),
+            resolved=Count("pk", filter=ended & Q(status=Case.Status.RESOLVED)),
+            waived=Count("pk", filter=ended & Q(status=Case.Status.WAIVED)),
+            closed=Count("pk", filter=ended & Q(status=Case.Status.CLOSED)),
+        )
+    )
+    counts = [
+        CaseCounts(_source_unit(row), row["opened"], row["resolved"], row["waived"], row["closed"]) for row in rows
+    ]
+    return sorted(
+        counts,
+        key=lambda item: (item.source is None, -item.opened, -item.resolved, item.source.code if item.source else ""),
+    )
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    """A letter of the ladder issued in the period, with the departments of its cases the viewer may see."""
+
+    letter: CaseLetter
+    addressees: list[SourceUnit]
+    cases: int
+
+    @property
+    def addressee(self) -> str:
+        """The departments addressed, as the letter names them (``甲局、乙局``)."""
+        return list_separator().join(source.label for source in self.addressees)
+
+
+def letters_issued(user, unit: Unit, period: Period, limit: int = 100) -> tuple[list[LetterRow], int]:
+    """The letters issued in the period on the cases of ``unit_cases``, first issued first, and how many.
+
+    Two queries (the letters shown, the departments of their cases), and a count when
+    more than ``limit`` may have been issued. A circulated notice may bundle cases and
+    departments the viewer may not see: only the visible ones are named and counted.
+    """
+    cases = unit_cases(user, unit)
+    links = CaseLetter.cases.through.objects.filter(case__in=cases)
+    letters = CaseLetter.objects.filter(issued_on__gte=period.start, issued_on__lte=period.last_day).filter(
+        Exists(links.filter(caseletter=OuterRef("pk")))
+    )
+    shown = list(letters.select_related("issuing_unit").order_by("issued_on", "pk")[:limit])
+    addressees: dict[int, dict[int, SourceUnit]] = defaultdict(dict)
+    bundled: dict[int, int] = defaultdict(int)
+    rows = links.filter(caseletter__in=[letter.pk for letter in shown]).values(
+        "caseletter_id", *_source_fields("case__")
+    )
+    for row in rows.order_by("caseletter_id", "case__source_unit__path", "case_id"):
+        bundled[row["caseletter_id"]] += 1
+        source = _source_unit(row, "case__")
+        if source is not None:
+            addressees[row["caseletter_id"]][source.pk] = source
+    total = letters.count() if len(shown) == limit else len(shown)
+    return [LetterRow(letter, list(addressees[letter.pk].values()), bundled[letter.pk]) for letter in shown], total

@@ -1,10 +1,10 @@
 """The dashboard, the burden ledger of source departments and its department pages, reduction targets.
 
-Every page reads roll-ups (plus open flags and current secondments on the dashboard)
-in a fixed number of queries, and every number it shows links down to the record
-list behind it. URL names: ``insights:dashboard``, ``insights:source_ranking``,
-``insights:source_detail``, ``insights:source_explain``, ``insights:target_list``,
-``insights:target_delete``.
+Every page reads roll-ups (plus open flags, cases and current secondments on the
+dashboard) in a fixed number of queries, and every number it shows links down to the
+record list (or the review queue's case list) behind it. URL names:
+``insights:dashboard``, ``insights:source_ranking``, ``insights:source_detail``,
+``insights:source_explain``, ``insights:target_list``, ``insights:target_delete``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ RANKING_CHART_SIZE = 15
 
 def _month_end(month):
     return month + relativedelta(months=1) - relativedelta(days=1)
+
+
+def case_list_link(**filters) -> str:
+    """The review queue's case list (open and replied cases, heaviest first) with ``filters``."""
+    url = reverse("review:case_list")
+    return f"{url}?{urlencode(filters)}" if filters else url
 
 
 class InsightView(LoginRequiredMixin, TemplateView):
@@ -96,6 +102,7 @@ class DashboardView(InsightView):
         flags = selectors.open_flags_by_rule(user, unit)
         people, people_total = selectors.secondments_out(user, unit, today)
         current, previous = summary.total(), summary.total(previous=True)
+        cases = selectors.case_summary(user, unit, period, today)
         return {
             "summary": summary,
             "current": current,
@@ -128,6 +135,17 @@ class DashboardView(InsightView):
             "people_chart": self.people_chart(people),
             "targets": selectors.targets_progress(unit, summary),
             "can_set_targets": scope_for(user).primary_role == scoping.ADMIN,
+            "cases": cases,
+            "case_sources": [
+                {
+                    "row": row,
+                    "link": case_list_link(source_unit=row.source.code),
+                    "overdue_link": case_list_link(source_unit=row.source.code, overdue="true"),
+                }
+                for row in cases.by_source
+            ],
+            "cases_link": case_list_link(),
+            "overdue_link": case_list_link(overdue="true"),
         }
 
     def flags_chart(self, unit, flags) -> Chart:
@@ -166,13 +184,24 @@ class DashboardView(InsightView):
         return Chart("people", _("People seconded out now"), categories, series, kind="horizontal", number="count")
 
 
+#: The burden ledger's orders (``?sort=``): by hours imposed (the default), or by cases against the department.
+LEDGER_SORTS = ("hours", "cases")
+
+
+def ledger_order(row) -> tuple:
+    """Most open cases first, then most cases of the period, then most hours."""
+    return (-row.cases_open, -row.cases_total, -row.total.hours, row.source.code)
+
+
 class SourceRankingView(InsightView):
-    """The burden ledger: source departments ranked by the hours they put on the unit's subtree."""
+    """The burden ledger: source departments ranked by the hours they put on the unit's subtree, or by cases."""
 
     template_name = "insights/source_ranking.html"
 
     def insights(self, unit, period):
         ranking, unknown = selectors.source_ranking(self.request.user, unit, period)
+        sort = self.request.GET.get("sort")
+        sort = sort if sort in LEDGER_SORTS else LEDGER_SORTS[0]
         kinds = selectors.kinds()
         labels = dict(kinds)
         for row in ranking:
@@ -192,6 +221,10 @@ class SourceRankingView(InsightView):
                 {"kind": kind, "label": labels[kind], "explanation": row.explanations.get(kind)}
                 for kind in row.increased
             ]
+            # The case list takes one month: a longer period links to every case against the department.
+            month = {"period": period.start.strftime(MONTH_FORMAT)} if period.start == period.end else {}
+            row.cases_link = case_list_link(source_unit=row.source.code, **month)
+            row.all_cases_link = case_list_link(source_unit=row.source.code, status="any", **month)
         top = ranking[:RANKING_CHART_SIZE]
         series = [
             Series(
@@ -210,7 +243,9 @@ class SourceRankingView(InsightView):
             kind="horizontal",
             value_label=HOURS,
         )
-        return {"ranking": ranking, "unknown": unknown, "kinds": kinds, "ranking_chart": chart}
+        # The chart stays the hours' top; the table follows the chosen order.
+        rows = sorted(ranking, key=ledger_order) if sort == "cases" else ranking
+        return {"ranking": rows, "unknown": unknown, "kinds": kinds, "ranking_chart": chart, "sort": sort}
 
 
 class SourceDetailView(InsightView):

@@ -6,7 +6,7 @@ from .selectors import bell_count, watch_for
 
 
 def review_bell(request):
-    """How many flags are news to the viewer; read lazily, in two queries, only if the page shows it."""
+    """How many cases are news to the viewer since they last looked; read lazily, only if the page shows it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

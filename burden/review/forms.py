@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Violation
 from ..record_forms import DatePicker
-from .models import NotificationPreference, ReviewDeadlines
+from .models import CasePolicy, NotificationPreference, ReviewDeadlines
 from .services import ALLOWED_MOVES
 
 Status = Violation.Status
@@ -90,6 +90,14 @@ class DeadlinesForm(forms.ModelForm):
         fields = ["days_high", "days_medium", "days_low"]
 
 
+class CasePolicyForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = CasePolicy
+        fields = ["period", "by_rule", "reply_days", "reminder_days", "notice_days", "interview_days"]
+
+
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
@@ -101,3 +109,60 @@ class PreferencesForm(forms.ModelForm):
             "email_digest",
             "language",
         ]
+
+
+# --- Cases ------------------------------------------------------------------------------
+
+
+class CaseReplyForm(forms.Form):
+    """The department's rectification reply (整改说明): what it found, and the measures it took."""
+
+    note = forms.CharField(
+        label=_("Rectification note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What your unit found when it looked into these flags, and what it changed."),
+    )
+    measures = forms.CharField(
+        label=_("Measures"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional: the standing measures that keep it from happening again."),
+    )
+
+
+class CaseEvidenceForm(forms.Form):
+    note = forms.CharField(
+        label=_("Evidence or comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you saw in your units: more records, what people told you. The status does not change."),
+    )
+
+
+class CaseEscalateForm(forms.Form):
+    """One step up the ladder; the interview's date is asked for only when the next step is the interview."""
+
+    note = forms.CharField(
+        label=_("Why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Printed on the letter."),
+    )
+    interview_on = forms.DateField(label=_("Interview on"), required=False, widget=DatePicker())
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case.next_step != case.Step.INTERVIEW:
+            del self.fields["interview_on"]
+
+
+class CaseDecisionForm(forms.Form):
+    """Accept the rectification, waive the case or reopen it; the status comes from the button's form."""
+
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, note_label=None, note_help=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if note_label is not None:
+            self.fields["note"].label = note_label
+        if note_help is not None:
+            self.fields["note"].help_text = note_help

@@ -26,6 +26,7 @@ from burden.insights.rollups import rollups_flags_queue
 
 from .. import scoping
 from ..models import Violation, ViolationEvent
+from .cases import cases_recount
 from .models import NotificationPreference, ReviewDeadlines
 
 Status = Violation.Status
@@ -113,7 +114,9 @@ def _lock_reviewable(pks: list[int], user) -> dict[int, Violation]:
     return {violation.pk: violation for violation in rows}
 
 
-def _write(violations: list[Violation], *, user, status: str, note: str, expires_on) -> list[ViolationEvent]:
+def _write(
+    violations: list[Violation], *, user, status: str, note: str, expires_on, recount_cases: bool = True
+) -> list[ViolationEvent]:
     """Move the (checked, locked) flags to ``status`` in one UPDATE and record each step."""
     expiry = expires_on if status == Status.WAIVED else None
     Violation.objects.filter(pk__in=[v.pk for v in violations]).update(status=status, waiver_expires_on=expiry)
@@ -133,6 +136,8 @@ def _write(violations: list[Violation], *, user, status: str, note: str, expires
     for violation in violations:
         violation.status, violation.waiver_expires_on = status, expiry
     rollups_flags_queue(violations)  # the dashboards' open-flag counts follow after the commit
+    if recount_cases:  # a case deciding its flags keeps the numbers it was decided on
+        cases_recount(violation.case_id for violation in violations)
     return events
 
 
@@ -182,8 +187,12 @@ def violations_transition(
     status: str,
     note: str = "",
     expires_on: datetime.date | None = None,
+    recount_cases: bool = True,
 ) -> list[ViolationEvent]:
     """Move several flags at once with the same rules as ``violation_transition``: all or nothing.
+
+    ``recount_cases=False``: the caller is a case's own decision (``burden.review.cases``),
+    which keeps the case's numbers as they were and sets its status itself.
 
     Raises ``ValidationError`` keyed by ``status``/``note``/``expires_on`` when the
     request itself is wrong, or by ``violations`` with one message per flag that may
@@ -217,7 +226,14 @@ def violations_transition(
                 )
         if problems:
             raise ValidationError({"violations": problems})
-        return _write(list(locked.values()), user=user, status=status, note=note, expires_on=expires_on)
+        return _write(
+            list(locked.values()),
+            user=user,
+            status=status,
+            note=note,
+            expires_on=expires_on,
+            recount_cases=recount_cases,
+        )
 
 
 def violation_comment(*, violation: Violation, user, note: str) -> ViolationEvent:

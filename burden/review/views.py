@@ -1,8 +1,11 @@
-"""The review pages: the queue (with bulk actions), a flag's page, notifications, preferences, deadlines.
+"""The review pages: the queue of cases and of single flags (with bulk actions), a case's page and
+its letters, a flag's page, notifications, preferences, deadlines.
 
 Supervisors and admins act on the flags of every unit below them; staff see their own
-units' flags read-only and explain them. Every queryset starts at the scoping gate: a
-flag outside one's units is a 404 like one that does not exist.
+units' flags read-only and explain them. A case (督办事项) is answered by the department
+it is against and decided by the supervisors of its owner unit (``burden.review.cases``).
+Every queryset starts at the scoping gate: a flag, case or letter outside one's units is
+a 404 like one that does not exist.
 """
 
 from __future__ import annotations
@@ -10,25 +13,66 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django_filters.views import FilterView
 
 from .. import scoping
 from ..models import Unit, Violation
+from ..record_display import list_separator
 from ..scoping import scope_for
 from ..views import QueryStringMixin
-from .filters import ViolationFilterSet
-from .forms import BulkTransitionForm, CommentForm, DeadlinesForm, PreferencesForm, TransitionForm, add_service_error
-from .models import NotificationPreference, ReviewDeadlines
-from .selectors import decorate, notification_sections, overdue_q, review_queue, watch_for
+from .cases import (
+    case_add_evidence,
+    case_escalate,
+    case_policy_update,
+    case_reply,
+    case_transition,
+    may_add_evidence,
+    may_decide,
+    may_escalate,
+    may_reply,
+)
+from .filters import AGAINST_US, CaseFilterSet, ViolationFilterSet
+from .forms import (
+    BulkTransitionForm,
+    CaseDecisionForm,
+    CaseEscalateForm,
+    CaseEvidenceForm,
+    CasePolicyForm,
+    CaseReplyForm,
+    CommentForm,
+    DeadlinesForm,
+    PreferencesForm,
+    TransitionForm,
+    add_service_error,
+)
+from .models import Case, CasePolicy, NotificationPreference, ReviewDeadlines
+from .selectors import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    answers_cases,
+    case_events,
+    case_flags,
+    case_queue,
+    case_violations,
+    decorate,
+    letter_cases,
+    letters_for,
+    notification_sections,
+    overdue_q,
+    period_label,
+    review_queue,
+    watch_for,
+)
 from .services import (
     ALLOWED_MOVES,
     can_set_deadlines,
@@ -111,6 +155,7 @@ class ViolationListView(LoginRequiredMixin, QueryStringMixin, FilterView):
         units = Unit.objects.for_user(user).order_by("path").values_list("code", "name", "name_en")
         context["unit_options"] = units[:500]
         context["source_unit_options"] = Unit.objects.order_by("path").values_list("code", "name", "name_en")[:500]
+        context.update(queue_tabs(user))
         return context
 
     def post(self, request, *args, **kwargs):
@@ -206,12 +251,230 @@ class ViolationDetailView(LoginRequiredMixin, View):
         return self.render(request, violation, transition_form=form, status=400)
 
 
+def queue_tabs(user) -> dict:
+    """What the queue's tabs need: whether the viewer answers for a unit cases may be against."""
+    return {"answers_cases": answers_cases(user)}
+
+
+class CaseListView(LoginRequiredMixin, QueryStringMixin, FilterView):
+    """The queue's first tab: the cases of the viewer's units, heaviest first (severity x hours), filtered, paginated.
+
+    ``?against=us`` keeps the cases against the viewer's own units: a department's
+    "cases against us", which its staff answer.
+    """
+
+    template_name = "review/cases.html"
+    filterset_class = CaseFilterSet
+    paginate_by = 25
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and scope_for(request.user).is_empty:
+            raise PermissionDenied(_("You do not belong to any unit yet."))
+        self.today = timezone.localdate()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "today": self.today}
+
+    def get_queryset(self):
+        return case_queue(self.request.user).order_by("-weight", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        policy = CasePolicy.current()
+        context["rows"] = list(context["object_list"])
+        for case in context["rows"]:
+            case.period_label = period_label(case.period, policy)
+        context["overdue_total"] = self.object_list.order_by().aggregate(
+            n=Count("pk", filter=Q(status=Case.Status.OPEN, deadline__lt=self.today))
+        )["n"]
+        context["against_us"] = self.request.GET.get("against") == AGAINST_US
+        context["can_set_policy"] = can_set_deadlines(self.request.user)
+        context["source_unit_options"] = Unit.objects.order_by("path").values_list("code", "name", "name_en")[:500]
+        context.update(queue_tabs(user))
+        return context
+
+
+class CaseDetailView(LoginRequiredMixin, View):
+    """One case: its facts, its evidence, its timeline and letters; the forms of what the viewer may do.
+
+    Each action is its own form (``action``): the department replies; the supervisors
+    of a burdened unit add evidence and may send the reminder; the owner's supervisors
+    climb the ladder, resolve, waive or reopen. A role that may not act gets a 403; what the service refuses comes
+    back on the form, with what was typed.
+    """
+
+    #: action -> the right it needs (see ``rights``) and the refusal of those without it.
+    ACTIONS = {
+        "reply": ("reply", gettext_lazy("Only the department the case is against can reply to it.")),
+        "evidence": ("evidence", gettext_lazy("Only the supervisors of the case's units can add evidence.")),
+        "escalate": (
+            "escalate",
+            gettext_lazy(
+                "Only the supervisors of the unit that owns the case can escalate it; a burdened unit's may remind."
+            ),
+        ),
+        "resolve": ("decide", gettext_lazy("Only the supervisors of the unit that owns the case can decide it.")),
+        "waive": ("decide", gettext_lazy("Only the supervisors of the unit that owns the case can decide it.")),
+        "reopen": ("decide", gettext_lazy("Only the supervisors of the unit that owns the case can decide it.")),
+    }
+    #: The decisions, and the status each moves the case (and its flags) to.
+    DECISIONS = {"resolve": Case.Status.RESOLVED, "waive": Case.Status.WAIVED, "reopen": Case.Status.OPEN}
+
+    def get_case(self, request, pk) -> Case:
+        return get_object_or_404(case_queue(request.user), pk=pk)
+
+    def rights(self, request, case) -> dict:
+        user = request.user
+        decide = may_decide(user, case)
+        evidence = decide or may_add_evidence(user, case)
+        # A burdened unit's supervisors may send the first step, a reminder, in their own unit's name.
+        escalate = decide or (evidence and may_escalate(user, case))
+        return {"reply": may_reply(user, case), "decide": decide, "evidence": evidence, "escalate": escalate}
+
+    def available(self, case, rights) -> list[str]:
+        """The actions the viewer may take on the case as it stands."""
+        actions = []
+        if rights["reply"] and case.is_active:
+            actions.append("reply")
+        if rights["evidence"]:
+            actions.append("evidence")
+        if rights["escalate"] and case.is_active and case.next_step:
+            actions.append("escalate")
+        if rights["decide"] and case.is_active:
+            actions += ["resolve", "waive"]
+        if rights["decide"] and case.status in (Case.Status.RESOLVED, Case.Status.WAIVED):
+            actions.append("reopen")
+        return actions
+
+    def form(self, action, case, data=None):
+        if action == "reply":
+            return CaseReplyForm(data, prefix="reply")
+        if action == "evidence":
+            return CaseEvidenceForm(data, prefix="evidence")
+        if action == "escalate":
+            return CaseEscalateForm(data, prefix="escalate", case=case)
+        labels = {
+            "resolve": (_("Note"), _("Optional: what shows the department rectified it.")),
+            "waive": (_("Why the case is waived"), _("Required: why nothing needs rectifying.")),
+            "reopen": (_("Why it is reopened"), None),
+        }
+        label, help_text = labels[action]
+        return CaseDecisionForm(data, prefix=action, note_label=label, note_help=help_text)
+
+    def render(self, request, case, *, rights=None, bound=None, status=200):
+        rights = rights or self.rights(request, case)
+        forms = {action: self.form(action, case) for action in self.available(case, rights)}
+        forms.update(bound or {})
+        flags = case_flags(case, request.user)
+        context = {
+            "case": case,
+            "period_label": period_label(case.period, CasePolicy.current()),
+            "flags": flags,
+            # The single-flag list shows only the viewer's own units' flags (not a department's evidence).
+            "opens_flags": any(flag.in_own_units for flag in flags),
+            "flags_visible": case_violations(case, request.user).count(),
+            "events": case_events(case),
+            "letters": list(case.letters.select_related("issuing_unit").order_by("issued_on", "pk")),
+            "forms": forms,
+            "next_step_label": Case.Step(case.next_step).label if case.next_step else "",
+            "severity_label": dict(Violation.Severity.choices).get(case.severity, case.severity),
+        }
+        return TemplateResponse(request, "review/case_detail.html", context, status=status)
+
+    def get(self, request, pk):
+        return self.render(request, self.get_case(request, pk))
+
+    def post(self, request, pk):
+        case = self.get_case(request, pk)
+        rights = self.rights(request, case)
+        action = request.POST.get("action", "")
+        if action not in self.ACTIONS:
+            return self.render(request, case, rights=rights, status=400)
+        right, refusal = self.ACTIONS[action]
+        if not rights[right]:
+            raise PermissionDenied(refusal)
+        form = self.form(action, case, request.POST)
+        if form.is_valid():
+            try:
+                return self.act(request, action, case, form)
+            except (ValidationError, PermissionDenied) as error:
+                add_service_error(form, error)
+        return self.render(request, case, rights=rights, bound={action: form}, status=400)
+
+    def act(self, request, action, case, form) -> HttpResponseRedirect:
+        """Do ``action`` through its service and say so; where to go next (an issued letter opens to print)."""
+        user, data = request.user, form.cleaned_data
+        if action == "escalate":
+            letter = case_escalate(case=case, user=user, note=data["note"], interview_on=data.get("interview_on"))
+            addressee = case.source_unit or case.owner_unit
+            messages.success(
+                request,
+                _("%(step)s issued: %(reference)s. Print it and send it to %(department)s.")
+                % {"step": letter.get_step_display(), "reference": letter.reference, "department": addressee.label},
+            )
+            return HttpResponseRedirect(reverse("review:case_letter", args=[letter.pk]))
+        if action == "reply":
+            case_reply(case=case, user=user, note=form.cleaned_data["note"], measures=form.cleaned_data["measures"])
+            messages.success(request, _("Your reply was sent to the unit that owns the case."))
+        elif action == "evidence":
+            case_add_evidence(case=case, user=user, note=data["note"])
+            messages.success(request, _("Your evidence was added to the case."))
+        else:
+            case_transition(case=case, user=user, status=self.DECISIONS[action], note=data["note"])
+            messages.success(request, _("The case is now %(status)s.") % {"status": case.get_status_display()})
+        return HttpResponseRedirect(reverse("review:case_detail", args=[case.pk]))
+
+
+class CaseLetterView(LoginRequiredMixin, View):
+    """A numbered letter of the ladder, printable, in the reader's language; only the cases the reader may see."""
+
+    def get(self, request, pk):
+        letter = get_object_or_404(letters_for(request.user), pk=pk)
+        cases = letter_cases(letter, request.user)
+        policy = CasePolicy.current()
+        for case in cases:
+            case.period_label = period_label(case.period, policy)
+        departments = list({case.source_unit.pk: case.source_unit for case in cases if case.source_unit}.values())
+        context = {
+            "letter": letter,
+            "cases": cases,
+            "departments": departments,
+            "addressee": list_separator().join(unit.label for unit in departments),
+        }
+        return TemplateResponse(request, "review/letter.html", context)
+
+
 class NotificationListView(LoginRequiredMixin, View):
-    """What is news about the viewer's flags, by category; "mark as seen" quiets the bell."""
+    """What is news about the viewer's cases, by category; "mark as seen" quiets the bell.
+
+    ``?category=`` keeps one category and pages through all of it; without it each
+    category shows its first few cases and links to the rest.
+    """
+
+    per_page = 25
 
     def get(self, request):
-        sections = notification_sections(watch_for(request.user))
-        return TemplateResponse(request, "review/notifications.html", {"sections": sections})
+        category = request.GET.get("category")
+        if category not in CATEGORIES:
+            category = None
+        watch = watch_for(request.user)
+        notifications = notification_sections(watch, only=category, limit=0 if category else 5)
+        page = None
+        if category and notifications.sections:
+            (section,) = notifications.sections
+            page = Paginator(section.queryset, self.per_page).get_page(request.GET.get("page"))
+            section.items = list(page)
+        context = {
+            "notifications": notifications,
+            "sections": notifications.sections,
+            "category": category,
+            "categories": [(c, CATEGORY_LABELS[c]) for c in watch.categories],
+            "page_obj": page,
+            "query_string": f"category={category}" if category else "",
+        }
+        return TemplateResponse(request, "review/notifications.html", context)
 
     def post(self, request):
         notifications_mark_seen(user=request.user)
@@ -240,39 +503,64 @@ class NotificationPreferencesView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse("review:notification_list"))
 
 
-class DeadlineSettingsView(LoginRequiredMixin, View):
-    """Days to resolve a flag of each severity, for city-wide admins; every change audited."""
+class CitySettingsView(LoginRequiredMixin, View):
+    """A one-row, city-wide setting for city-wide admins: its form, its service, its audited history.
+
+    Subclasses name the ``model`` (with ``current()`` and a history), the ``form_class``
+    (with a ``reason`` field), the ``service`` (keyword arguments: ``user`` and the
+    form's cleaned data; it returns None when nothing changed), the template, the URL
+    name and the messages.
+    """
+
+    model = None
+    form_class = None
+    service = None
+    template_name = ""
+    url_name = ""
+    refused = ""
+    saved = ""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not can_set_deadlines(request.user):
-            raise PermissionDenied(_("Only city-wide administrators can change the review deadlines."))
+            raise PermissionDenied(self.refused)
         return super().dispatch(request, *args, **kwargs)
 
     def render(self, request, form, status=200):
-        history = ReviewDeadlines.history.select_related("history_user").order_by("-history_date")[:20]
-        return TemplateResponse(request, "review/deadlines.html", {"form": form, "history": history}, status=status)
+        history = self.model.history.select_related("history_user").order_by("-history_date")[:20]
+        return TemplateResponse(request, self.template_name, {"form": form, "history": history}, status=status)
 
     def get(self, request):
-        return self.render(request, DeadlinesForm(instance=ReviewDeadlines.current()))
+        return self.render(request, self.form_class(instance=self.model.current()))
 
     def post(self, request):
-        form = DeadlinesForm(request.POST, instance=ReviewDeadlines.current())
+        form = self.form_class(request.POST, instance=self.model.current())
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                row = review_deadlines_update(
-                    user=request.user,
-                    days_low=data["days_low"],
-                    days_medium=data["days_medium"],
-                    days_high=data["days_high"],
-                    reason=data["reason"],
-                )
+                row = type(self).service(user=request.user, **form.cleaned_data)
             except ValidationError as error:
                 add_service_error(form, error)
             else:
                 if row is None:
                     messages.info(request, _("Nothing changed."))
                 else:
-                    messages.success(request, _("Saved. Every flag's deadline follows the new days at once."))
-                return HttpResponseRedirect(reverse("review:deadline_settings"))
+                    messages.success(request, self.saved)
+                return HttpResponseRedirect(reverse(self.url_name))
         return self.render(request, form, status=400)
+
+
+class DeadlineSettingsView(CitySettingsView):
+    """Days to resolve a flag of each severity; every change audited."""
+
+    model, form_class, service = ReviewDeadlines, DeadlinesForm, review_deadlines_update
+    template_name, url_name = "review/deadlines.html", "review:deadline_settings"
+    refused = gettext_lazy("Only city-wide administrators can change the review deadlines.")
+    saved = gettext_lazy("Saved. Every flag's deadline follows the new days at once.")
+
+
+class CasePolicySettingsView(CitySettingsView):
+    """How flags are gathered into cases and the days of each step of the ladder; every change audited."""
+
+    model, form_class, service = CasePolicy, CasePolicyForm, case_policy_update
+    template_name, url_name = "review/case_policy.html", "review:case_policy_settings"
+    refused = gettext_lazy("Only city-wide administrators can change how cases are gathered.")
+    saved = gettext_lazy("Saved. Cases opened and letters issued from now on follow it.")

@@ -7,6 +7,7 @@
  *   data-progress="42"        a progress bar's width, in per cent
  *   data-indent="2"           a row's indentation, in em (a unit's depth in the tree)
  *   <form data-confirm="…">   asks before it is sent
+ *   <button data-print>       prints the page (a case's letter)
  *
  * Content that htmx swaps in (a job's progress) gets the same treatment.
  */
@@ -32,4 +33,14 @@
     applySizes(event.detail.elt);
   });
   applySizes(document);
+})();
+
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
 })();

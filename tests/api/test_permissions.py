@@ -51,6 +51,12 @@ ROUTES = [
     ("violation-detail", "violation", IN_UNIT_A),
     ("violation-events", "violation", IN_UNIT_A),
     ("violation-transition", "violation", POST_ONLY),
+    ("case-list", None, EVERYONE),
+    ("case-detail", "case", IN_UNIT_A),
+    ("case-events", "case", IN_UNIT_A),
+    ("case-reply", "case", POST_ONLY),
+    ("case-escalate", "case", POST_ONLY),
+    ("case-transition", "case", POST_ONLY),
     ("inspection-plan-list", None, EVERYONE),
     ("inspection-plan-detail", "plan", EVERYONE),
     ("catalogue-list", None, EVERYONE),
@@ -86,6 +92,8 @@ def objects(tree, personas):
     from burden.models import Violation
 
     found["violation"] = Violation.objects.filter(record_id=meeting.pk, record_kind="meeting").first().pk
+    # A flag with no source unit is a case of its own, owned by the unit above A (S1).
+    found["case"] = Violation.objects.get(pk=found["violation"]).case_id
     found["plan"] = InspectionPlanFactory(inspecting_unit=tree.d2).pk
     found["catalogue"] = CatalogueItemFactory(owner_unit=tree.d2).code
     return found

@@ -34,7 +34,7 @@ def test_a_supervisor_filters_the_queue_and_waives_a_flag_and_the_staff_member_s
     chinese_page, new_context, flags, log_in, personas
 ):
     page = log_in(chinese_page, "supervisor")
-    page.goto("/review/")
+    page.goto("/review/flags/")
     rows = page.get_by_test_id("violation-row")
     expect(rows).to_have_count(Violation.objects.count())
 

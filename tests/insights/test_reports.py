@@ -514,6 +514,8 @@ def test_the_spreadsheet_opens_and_holds_the_numbers_of_the_page(client, persona
         "Source departments",
         "Increases",
         "Flags",
+        "Cases",
+        "Escalations",
         "Secondments",
         "Reduction targets",
     ]
@@ -695,6 +697,7 @@ def test_the_page_prints_without_navigation_one_section_a_page(client, personas,
         "burden",
         "sources",
         "flags",
+        "cases",
         "secondments",
         "targets",
     ]

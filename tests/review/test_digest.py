@@ -1,4 +1,4 @@
-"""The daily digest: each person's flags, scoped, in their language, in a bounded number of queries."""
+"""The daily digest: each person's cases, in departments and days, scoped, in their language, in bounded queries."""
 
 import datetime
 import re
@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from burden.models import NotificationPreference, Violation
+from burden.models import Case, NotificationPreference, Violation
 from burden.review.digest import review_digests_send
 from tests.factories import ViolationFactory
 
-from .conftest import days_ago
+from .test_selectors import case_for
 
 S = Violation.Status
 DAY = datetime.timedelta(days=1)
@@ -24,8 +24,8 @@ def opt_in(user, language="en", **kwargs):
     return NotificationPreference.objects.create(user=user, email_digest=True, language=language, **kwargs)
 
 
-def link(violation) -> str:
-    return reverse("review:violation_detail", args=[violation.pk])
+def link(case) -> str:
+    return reverse("review:case_detail", args=[case.pk])
 
 
 def mail_to(user):
@@ -35,34 +35,36 @@ def mail_to(user):
 
 @pytest.fixture
 def news(tree):
-    """Medium flags (14 days to resolve) in every state the digest speaks of, inside and outside street S1."""
+    """Cases in every state the digest speaks of, inside and outside street S1 (opened long ago unless new)."""
     today = timezone.localdate()
+    old = {"opened_days_ago": 30}
     return {
-        "overdue": ViolationFactory(unit=tree.a, first_seen=days_ago(20, today)),
-        "due_in_7": ViolationFactory(unit=tree.b, first_seen=days_ago(7, today)),
-        "due_in_1": ViolationFactory(unit=tree.a, first_seen=days_ago(13, today)),
-        "due_in_3": ViolationFactory(unit=tree.a, first_seen=days_ago(11, today)),
-        "expiring": ViolationFactory(unit=tree.a, status=S.WAIVED, waiver_expires_on=today + 5 * DAY),
-        "new": ViolationFactory(unit=tree.b),
-        "resolved": ViolationFactory(unit=tree.a, status=S.RESOLVED, first_seen=days_ago(30, today)),
-        "elsewhere": ViolationFactory(unit=tree.c, first_seen=days_ago(20, today)),
-        "elsewhere_new": ViolationFactory(unit=tree.c),
+        "overdue": case_for(tree, tree.s1, deadline=today - DAY, feeds=[tree.a], **old),
+        "due_in_7": case_for(tree, tree.s1, deadline=today + 7 * DAY, feeds=[tree.b], **old),
+        "due_in_1": case_for(tree, tree.s1, deadline=today + DAY, feeds=[tree.a], **old),
+        "due_in_3": case_for(tree, tree.s1, deadline=today + 3 * DAY, feeds=[tree.a], **old),
+        "new": case_for(tree, tree.s1, feeds=[tree.b]),
+        "resolved_long_ago": case_for(tree, tree.s1, status=Case.Status.RESOLVED, feeds=[tree.a], **old),
+        "elsewhere": case_for(tree, tree.s2, deadline=today - DAY, feeds=[tree.c], **old),
+        "elsewhere_new": case_for(tree, tree.s2, feeds=[tree.c]),
     }
 
 
-def test_the_digest_holds_overdue_deadlines_in_7_and_1_days_expiring_waivers_and_new_flags(personas, news):
+def test_the_digest_speaks_in_cases_per_department_and_links_each_case(personas, news):
     opt_in(personas.supervisor)
     assert review_digests_send() == 1
     message = mail_to(personas.supervisor)
-    for name in ("overdue", "due_in_7", "due_in_1", "expiring", "new"):
+    for name in ("overdue", "due_in_7", "due_in_1", "new"):
         assert link(news[name]) in message.body, name
-    for name in ("due_in_3", "resolved", "elsewhere", "elsewhere_new"):
+    for name in ("due_in_3", "resolved_long_ago", "elsewhere", "elsewhere_new"):
         assert link(news[name]) not in message.body, name
-    assert message.subject == "Review digest: 5 flags need your attention"
-    assert "http://127.0.0.1:8000/review/" in message.body
+    assert message.subject == "Review digest: 4 cases need your attention"
+    assert "* 1 new case against East Education Bureau; 1 overdue" in message.body
+    assert "http://127.0.0.1:8000/review/\n" in message.body  # the case list
+    assert "/review/flags/" not in message.body
 
 
-def test_the_digest_is_scoped_to_the_persons_units(personas, news):
+def test_the_digest_is_scoped_to_the_persons_cases(personas, news):
     opt_in(personas.staff_b)
     opt_in(personas.admin)
     review_digests_send()
@@ -77,28 +79,38 @@ def test_the_digest_is_written_in_the_persons_language(personas, news):
     opt_in(personas.supervisor, language="zh-hans")
     opt_in(personas.staff_b, language="en")
     review_digests_send()
-    chinese, english = mail_to(personas.supervisor).body, mail_to(personas.staff_b).body
-    assert "Top leader required without need" in english
-    assert "Top leader required without need" not in chinese
-    assert re.search(r"[\u4e00-\u9fff]", chinese)
-    assert "社区" in chinese  # the unit's Chinese name, not its English one
-    assert "Community A" not in chinese
+    chinese, english = mail_to(personas.supervisor), mail_to(personas.staff_b)
+    assert "New cases" in english.body and "East Education Bureau" in english.body
+    assert "东区教育局：新增 1 件督办事项；逾期 1 件" in chinese.body
+    assert chinese.subject == "督办摘要：4 件督办事项需要您关注"
+    assert "New cases" not in chinese.body and "East Education Bureau" not in chinese.body
+    assert re.search(r"[\u4e00-\u9fff]", chinese.body)
 
 
 def test_the_digest_respects_what_the_person_wants(personas, news):
     opt_in(personas.supervisor, notify_overdue=False, notify_new_flags=False, notify_expiring_waivers=False)
     review_digests_send()
     body = mail_to(personas.supervisor).body
-    assert link(news["due_in_7"]) in body
-    assert link(news["overdue"]) not in body and link(news["new"]) not in body and link(news["expiring"]) not in body
+    assert link(news["due_in_7"]) in body and link(news["due_in_1"]) in body
+    assert link(news["overdue"]) not in body and link(news["new"]) not in body
+
+
+def test_waivers_expiring_stay_per_flag(tree, personas):
+    flag = ViolationFactory(unit=tree.a, status=S.WAIVED, waiver_expires_on=timezone.localdate() + 7 * DAY)
+    ViolationFactory(unit=tree.a, status=S.WAIVED, waiver_expires_on=timezone.localdate() + 8 * DAY)
+    opt_in(personas.supervisor)
+    assert review_digests_send() == 1
+    message = mail_to(personas.supervisor)
+    assert reverse("review:violation_detail", args=[flag.pk]) in message.body
+    assert message.subject == "Review digest: 1 waiver expires soon"
 
 
 def test_nobody_gets_an_empty_digest_or_one_they_did_not_ask_for(tree, personas):
-    ViolationFactory(unit=tree.c)
+    case_for(tree, tree.s2, feeds=[tree.c])
     opt_in(personas.supervisor)
     opt_in(personas.outsider)
     NotificationPreference.objects.create(user=personas.staff_a, email_digest=False)
-    ViolationFactory(unit=tree.a)
+    case_for(tree, tree.s1, feeds=[tree.a])
     personas.staff_b.email = ""
     personas.staff_b.save()
     opt_in(personas.staff_b)
@@ -108,20 +120,20 @@ def test_nobody_gets_an_empty_digest_or_one_they_did_not_ask_for(tree, personas)
 
 def test_new_starts_where_the_last_digest_left_off(tree, personas):
     prefs = opt_in(personas.supervisor)
-    first = ViolationFactory(unit=tree.a)
+    first = case_for(tree, tree.s1)
     now = timezone.now()
     assert review_digests_send(now=now) == 1
     prefs.refresh_from_db()
     assert prefs.last_digest_at == now
     mail.outbox.clear()
     assert review_digests_send(now=now + datetime.timedelta(hours=1)) == 0  # nothing new since
-    second = ViolationFactory(unit=tree.b)
+    second = case_for(tree, tree.s1, rule="DOC-DAILY")
     review_digests_send(now=timezone.now() + datetime.timedelta(hours=2))
     body = mail_to(personas.supervisor).body
     assert link(second) in body and link(first) not in body
 
 
-def test_the_digest_takes_the_same_queries_for_5_or_50_flags(tree, personas):
+def test_the_digest_takes_the_same_queries_for_2_or_20_cases(tree, personas):
     opt_in(personas.supervisor)
     opt_in(personas.staff_a)
     today = timezone.localdate()
@@ -132,19 +144,17 @@ def test_the_digest_takes_the_same_queries_for_5_or_50_flags(tree, personas):
             assert review_digests_send(today=today) == 2
         return len(captured)
 
-    def one_of_each():  # overdue, due in 7 days, due in 1 day, new, expiring: every section has rows
-        for days in (20, 7, 13, 0):
-            ViolationFactory(unit=tree.a, first_seen=days_ago(days, today) if days else None)
+    def one_of_each():  # new, overdue, due in 7 days; a waiver expiring: every section has rows
+        case_for(tree, tree.s1, feeds=[tree.a])
+        case_for(tree, tree.s1, feeds=[tree.a], opened_days_ago=30, deadline=today - DAY)
         ViolationFactory(unit=tree.a, status=S.WAIVED, waiver_expires_on=today + 2 * DAY)
 
     one_of_each()
     few = queries()
     for _ in range(9):
         one_of_each()
-    assert Violation.objects.count() == 50
+    assert Case.objects.count() == 20
     assert queries() == few
-    # Recipients (2) + deadlines (1) + per person a count and a list per category (4) + the UPDATE.
-    assert few <= 3 + 2 * 5 + 1
 
 
 def test_the_digest_task_runs_the_digest(personas, news):

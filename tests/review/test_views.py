@@ -13,6 +13,8 @@ from tests.record_factories.meetings import MeetingFactory
 
 from .conftest import days_ago
 
+DAY = datetime.timedelta(days=1)
+
 
 @pytest.fixture(autouse=True)
 def _pages_in_english(client):
@@ -314,35 +316,66 @@ def test_a_records_flags_link_to_their_review_page(client, personas, flag_a, mee
 # --- Notifications, preferences, deadlines -------------------------------------------------------
 
 
-def test_the_bell_shows_the_count_and_marking_seen_clears_it(client, personas, flags):
+def test_the_bell_shows_the_count_of_cases_and_marking_seen_clears_it(client, tree, personas):
+    from .test_selectors import case_for
+
+    cases = {case_for(tree, tree.s1, feeds=[tree.a, tree.a]).pk, case_for(tree, tree.s1, feeds=[tree.b]).pk}
     client.force_login(personas.supervisor)
     page = client.get(reverse("home"))
-    assert page.context["review_bell"] == 2
-    assert 'data-testid="bell-count"' in page.content.decode()
+    assert page.context["review_bell"] == 2  # two cases, three flags
+    assert 'data-testid="bell-count">2</span>' in page.content.decode()
     notifications = client.get(reverse("review:notification_list"))
-    assert {v.pk for s in notifications.context["sections"] for v in s.items} == {flags["a"].pk, flags["b"].pk}
+    assert {c.pk for s in notifications.context["sections"] for c in s.items} == cases
     assert client.post(reverse("review:notification_list")).status_code == 302
     page = client.get(reverse("home"))
     assert page.context["review_bell"] == 0
     assert 'data-testid="bell-count"' not in page.content.decode()
 
 
-def test_the_notifications_page_runs_the_same_queries_for_5_or_50_flags(client, tree, personas):
+def test_the_notifications_page_filters_by_category_pages_and_links_to_cases(client, tree, personas, today):
+    from .test_selectors import case_for
+
+    overdue = [case_for(tree, tree.s1, opened_days_ago=30, deadline=today - DAY) for _ in range(27)]
+    new = case_for(tree, tree.s1)
+    client.force_login(personas.supervisor)
+    url = reverse("review:notification_list")
+    everything = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    body = everything.content.decode()
+    assert [s.category for s in everything.context["sections"]] == ["overdue", "new"]
+    assert len(everything.context["sections"][0].items) == 5
+    assert f'href="{reverse("review:case_detail", args=[new.pk])}"' in body
+    assert 'href="/review/?overdue=true"' in body and 'href="?category=overdue"' in body
+    first = client.get(url, {"category": "overdue"})
+    assert [s.category for s in first.context["sections"]] == ["overdue"]
+    assert len(first.context["sections"][0].items) == 25
+    second = client.get(url, {"category": "overdue", "page": 2})
+    shown = {c.pk for c in first.context["sections"][0].items} | {c.pk for c in second.context["sections"][0].items}
+    assert shown == {c.pk for c in overdue}
+    assert "category=overdue&amp;page=1" in second.content.decode()
+    assert [s.category for s in client.get(url, {"category": "nonsense"}).context["sections"]] == ["overdue", "new"]
+
+
+def test_the_notifications_page_runs_the_same_queries_for_2_or_20_cases(client, tree, personas, today):
+    from .test_selectors import case_for
+
     client.force_login(personas.supervisor)
     url = reverse("review:notification_list")
 
-    def queries():
+    def queries(**params):
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
+            assert client.get(url, params).status_code == 200
         return len(captured)
 
-    for n in range(5):
-        ViolationFactory(unit=tree.a, first_seen=days_ago(n * 4))
+    def some():
+        case_for(tree, tree.s1, feeds=[tree.a])
+        case_for(tree, tree.s1, feeds=[tree.b], opened_days_ago=30, deadline=today - DAY, source=tree.d1)
+
+    some()
     client.get(url)
-    few = queries()
-    for n in range(45):
-        ViolationFactory(unit=tree.b, first_seen=days_ago(n % 20))
-    assert queries() == few
+    few, few_one = queries(), queries(category="new")
+    for _ in range(9):
+        some()
+    assert (queries(), queries(category="new")) == (few, few_one)
 
 
 def test_preferences_are_saved_per_person(client, personas):

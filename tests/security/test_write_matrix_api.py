@@ -23,7 +23,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from burden.models import Membership, RuleSetting, Unit, Violation
+from burden.models import Case as CaseModel  # ``Case`` in this file is one persona in one place
+from burden.models import CaseLetter, Membership, RuleSetting, Unit, Violation
 from burden.record_views import record_configs
 
 from .conftest import PERSONAS, RULE, RULE_PARAM, row, write_matrix_counts
@@ -35,7 +36,25 @@ ELSEWHERE = None
 CHANGED = "changed by the write matrix"
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
-pytestmark = pytest.mark.usefixtures("write_matrix")
+pytestmark = pytest.mark.usefixtures("write_matrix", "write_matrix_cases")
+
+
+@pytest.fixture(scope="module")
+def write_matrix_cases(write_matrix_world, django_db_blocker):
+    """A case in each place: its flag moved to a month of its own, so each place's flag makes its own case.
+
+    The flags are all of one department (D1-EDU) and rule; A's and S1's cases are owned by
+    D1 (the nearest unit holding both the place and the department), C's by the city.
+    Made inside the world's transaction, so they go with it when the module ends.
+    """
+    import datetime
+
+    from burden.review.cases import cases_gather
+
+    with django_db_blocker.unblock():
+        for month, place in enumerate(write_matrix_world.places.values(), start=1):
+            Violation.objects.filter(pk=place.violation).update(occurred_on=datetime.date(2026, month, 1))
+        cases_gather()
 
 
 @dataclass
@@ -368,6 +387,46 @@ ROUTES: list[Route] = [
         body=lambda case: {"status": "acknowledged", "note": CHANGED},
         done=lambda case: Violation.objects.get(pk=case.place.violation).status == "acknowledged",
     ),
+    Route(
+        "case-reply",
+        "case-reply",
+        "post",
+        by_place(
+            row(UNAUTHORIZED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK),
+        ),
+        args=lambda case: [_case_of(case)],
+        body=lambda case: {"note": CHANGED},
+        done=lambda case: _case_status(case) == "replied",
+    ),
+    # A burdened unit's supervisor may send the first reminder; the owner climbs every step.
+    Route(
+        "case-escalate",
+        "case-escalate",
+        "post",
+        by_place(
+            row(UNAUTHORIZED, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, OK, OK, OK),
+            row(UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK),
+            row(UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK),
+        ),
+        args=lambda case: [_case_of(case)],
+        body=lambda case: {"note": CHANGED},
+        done=lambda case: CaseLetter.objects.filter(cases=_case_of(case)).exists(),
+    ),
+    Route(
+        "case-transition",
+        "case-transition",
+        "post",
+        by_place(
+            row(UNAUTHORIZED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK),
+        ),
+        args=lambda case: [_case_of(case)],
+        body=lambda case: {"status": "resolved", "note": CHANGED},
+        done=lambda case: _case_status(case) == "resolved",
+    ),
     # People: only the cases that hold whatever the people rule says.
     Route(
         "user-create",
@@ -423,6 +482,15 @@ NOT_HERE = {
     ("token", "post"): "signing in: tests/api/test_auth.py and the brute-force tests in this folder",
     ("token_detail", "delete"): "revoking one's own token by key: tests/security/test_tokens.py",
 }
+
+
+def _case_of(case) -> int:
+    """The id of the case (督办事项) the place's flag is gathered into (``write_matrix_cases``)."""
+    return Violation.objects.values_list("case_id", flat=True).get(pk=case.place.violation)
+
+
+def _case_status(case) -> str:
+    return CaseModel.objects.values_list("status", flat=True).get(pk=_case_of(case))
 
 
 def _rule_param():

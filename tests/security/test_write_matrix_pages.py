@@ -231,6 +231,48 @@ def _violation(case):
     return Violation.objects.get(pk=case.place.violation)
 
 
+def _case_id(case) -> int:
+    """The place's case: its flag gathered into a case of its own the first time a test asks.
+
+    Asked for by both the URL and the posted data, so that whichever a test builds first
+    gathers it, before the tables are counted. A's and S1's flags make cases of D1-EDU
+    owned by D1; C's, one owned by the city.
+    """
+    from burden.review.cases import cases_gather
+
+    violation = _violation(case)
+    if violation.case_id is None:
+        cases_gather(units=[violation.unit_id])
+        violation.refresh_from_db()
+    return violation.case_id
+
+
+def _case_post(action, **fields):
+    def data(case) -> dict:
+        _case_id(case)
+        return {"action": action, **{f"{action}-{name}": value for name, value in fields.items()}}
+
+    return data
+
+
+def _case_event(case, kind) -> bool:
+    from burden.review.models import CaseEvent
+
+    return CaseEvent.objects.filter(case_id=_case_id(case), kind=kind, note__startswith=CHANGED).exists()
+
+
+def _case_status(case) -> str:
+    from burden.review.models import Case as ReviewCase
+
+    return ReviewCase.objects.get(pk=_case_id(case)).status
+
+
+def _case_letters(case) -> bool:
+    from burden.review.models import CaseLetter
+
+    return CaseLetter.objects.filter(cases=_case_id(case)).exists()
+
+
 def _preference(case):
     from burden.review.models import NotificationPreference
 
@@ -273,6 +315,12 @@ def _deadlines_changed(case) -> bool:
     from burden.review.models import ReviewDeadlines
 
     return ReviewDeadlines.current().days_high == 11
+
+
+def _case_policy_changed(case) -> bool:
+    from burden.review.models import CasePolicy
+
+    return CasePolicy.current().reply_days == 21
 
 
 def _password_changed(case) -> bool:
@@ -335,6 +383,66 @@ WRITES: list[Write] = [
         },
         done=lambda case: _violation(case).status == "acknowledged",
     ),
+    # A case (the place's flag, gathered): the department (D1-EDU, or above it) replies; the
+    # supervisors of a burdened unit add evidence and may remind; the owner's supervisors decide.
+    Write(
+        "case-reply",
+        "review:case_detail",
+        by_place(
+            row(LOGIN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK),
+        ),
+        args=lambda case: [_case_id(case)],
+        data=_case_post("reply", note=CHANGED),
+        done=lambda case: _case_event(case, "reply"),
+    ),
+    Write(
+        "case-evidence",
+        "review:case_detail",
+        by_place(
+            row(LOGIN, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK),
+        ),
+        args=lambda case: [_case_id(case)],
+        data=_case_post("evidence", note=CHANGED),
+        done=lambda case: _case_event(case, "evidence"),
+    ),
+    Write(
+        "case-escalate",
+        "review:case_detail",
+        # The first step, a reminder: a burdened unit's supervisors may send it too.
+        by_place(
+            row(LOGIN, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK),
+        ),
+        args=lambda case: [_case_id(case)],
+        data=_case_post("escalate", note=CHANGED),
+        done=_case_letters,
+    ),
+    Write(
+        "case-resolve",
+        "review:case_detail",
+        by_place(
+            row(LOGIN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK),
+        ),
+        args=lambda case: [_case_id(case)],
+        data=_case_post("resolve", note=CHANGED),
+        done=lambda case: _case_status(case) == "resolved",
+    ),
+    Write(
+        "case-waive-without-a-reason",
+        "review:case_detail",
+        # The owner's supervisors get the form back with the error; nothing moves.
+        {"A": row(LOGIN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, INVALID, INVALID, INVALID)},
+        args=lambda case: [_case_id(case)],
+        data=_case_post("waive", note=""),
+        done=lambda case: _case_status(case) == "waived",
+    ),
     Write(
         "notifications-seen",
         "review:notification_list",
@@ -354,6 +462,21 @@ WRITES: list[Write] = [
         CITY_WIDE,
         data=lambda case: {"days_high": 11, "days_medium": 20, "days_low": 40, "reason": CHANGED},
         done=_deadlines_changed,
+    ),
+    Write(
+        "case-policy",
+        "review:case_policy_settings",
+        CITY_WIDE,
+        data=lambda case: {
+            "period": "month",
+            "by_rule": "on",
+            "reply_days": 21,
+            "reminder_days": 10,
+            "notice_days": 10,
+            "interview_days": 15,
+            "reason": CHANGED,
+        },
+        done=_case_policy_changed,
     ),
     Write(
         "rule-thresholds",
