@@ -201,9 +201,9 @@ def _insert_select(model, columns: dict[str, str], queryset) -> int:
     targets = ", ".join(quote(model._meta.get_field(field).column) for field in columns)
     picked = ", ".join(f"s.{quote(alias)}" for alias in columns.values())
     with connection.cursor() as cursor:
-        cursor.execute(  # nosec B608 # names from the models' metadata and the code; values go as parameters
-            f"INSERT INTO {quote(model._meta.db_table)} ({targets}) SELECT {picked} FROM ({sql}) s", params
-        )
+        table = quote(model._meta.db_table)
+        insert = f"INSERT INTO {table} ({targets}) SELECT {picked} FROM ({sql}) s"  # nosec B608 # names from the models' metadata; values go as parameters
+        cursor.execute(insert, params)
         return cursor.rowcount
 
 

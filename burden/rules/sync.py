@@ -91,10 +91,8 @@ def _prepare(cursor) -> None:
         cursor.execute(f"TRUNCATE {FOUND}, {MOVED}, {MEMBERS}, {ANCHORS}")
     else:
         # A few rows (one saved record's findings) are cheaper to delete than to truncate.
-        cursor.execute(  # nosec B608 # names from the code and the models' metadata; values go as parameters
-            f"WITH moved AS (DELETE FROM {MOVED}), members AS (DELETE FROM {MEMBERS}), "
-            f"anchors AS (DELETE FROM {ANCHORS}) DELETE FROM {FOUND}"
-        )
+        empties = ", ".join(f"gone_{table} AS (DELETE FROM {table})" for table in (MOVED, MEMBERS, ANCHORS))  # nosec B608 # temporary tables named in this module
+        cursor.execute(f"WITH {empties} DELETE FROM {FOUND}")  # nosec B608 # temporary tables named in this module
     setattr(connection, LOADED, 0)
 
 
