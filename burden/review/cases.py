@@ -22,8 +22,8 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Case as CaseWhen
 from django.db.models import (
+    BigIntegerField,
     CharField,
     Count,
     DateField,
@@ -32,13 +32,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Subquery,
     Sum,
     Value,
     When,
 )
+from django.db.models import Case as CaseWhen
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, TruncMonth, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,7 +158,7 @@ def _open_missing(policy: CasePolicy, waiting, today: datetime.date) -> int:
         .order_by()
         .annotate(
             new_rule=F("rule"),
-            new_source=Value(None, output_field=IntegerField()),
+            new_source=Cast(Value(None), BigIntegerField()),  # a typed NULL: PostgreSQL reads a bare one as text
             new_period=_period(policy),
             new_key=Concat(Value("flag-"), Cast("pk", CharField()), output_field=CharField()),
             **constants,
@@ -398,7 +398,7 @@ def _note(note: str, *, required: bool, field: str = "note") -> str:
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("source_unit", "owner_unit").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("source_unit", "owner_unit").get(pk=case.pk)
 
 
 def case_reply(*, case: Case, user, note: str, measures: str = "") -> CaseEvent:
