@@ -354,16 +354,26 @@ def may_reply(user, case: Case) -> bool:
 
 
 def may_decide(user, case: Case) -> bool:
-    """The owner unit's supervisors and admins climb the ladder, accept, waive or reopen."""
-    return case.owner_unit is not None and scoping.scope_for(user).has_role_at(case.owner_unit, scoping.SUPERVISOR)
+    """The owner unit's supervisors and admins climb the ladder, accept, waive or reopen.
+
+    A case no unit holds whole (its burdened unit and its department in two trees) is
+    decided by those who see everything.
+    """
+    scope = scoping.scope_for(user)
+    if case.owner_unit is None:
+        return scope.everything
+    return scope.has_role_at(case.owner_unit, scoping.SUPERVISOR)
 
 
 def may_escalate(user, case: Case) -> bool:
     """The owner's supervisors climb every step; a burdened unit's supervisors may send the first, a reminder.
 
     A street supervisor facing a district bureau reminds it in the street's name; the
-    circulated notice and the interview are the owner's (the district's) to decide.
+    circulated notice and the interview are the owner's (the district's) to decide. A
+    case with no department has no one to write to.
     """
+    if case.source_unit_id is None:
+        return False
     if may_decide(user, case):
         return True
     return case.is_active and case.step == Case.Step.NONE and may_add_evidence(user, case)
@@ -372,10 +382,19 @@ def may_escalate(user, case: Case) -> bool:
 def _issuer(user, case: Case):
     """The unit a letter goes out in the name of: the owner, or the reminding supervisor's own unit."""
     if may_decide(user, case):
+        if case.owner_unit is None:
+            no_owner = _(
+                "No unit holds both the burdened units and the department, so no letter can be issued in its name."
+            )
+            raise ValidationError({"owner_unit": [no_owner]})
         return case.owner_unit
     scope = scoping.scope_for(user)
     paths = set(case.violations.values_list("unit__path", flat=True))
     seats = [g for g in scope.grants if g.covers_subtree and any(path.startswith(g.path) for path in paths)]
+    if not seats:
+        raise PermissionDenied(
+            _("Only the supervisors of the unit that owns the case can escalate it; a burdened unit's may remind.")
+        )
     seat = max(seats, key=lambda grant: len(grant.path))  # the nearest: the street, not the district above it
     return Unit.objects.get(pk=seat.unit_id)
 
@@ -446,6 +465,10 @@ def case_escalate(
     note = _note(note, required=False)
     with transaction.atomic():
         current = _locked(case)
+        if current.source_unit_id is None:
+            raise ValidationError(
+                {"source_unit": [_("This case has no department to write to; resolve or waive it instead.")]}
+            )
         if not may_escalate(user, current):
             raise PermissionDenied(
                 _("Only the supervisors of the unit that owns the case can escalate it; a burdened unit's may remind.")

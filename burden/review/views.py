@@ -329,8 +329,9 @@ class CaseDetailView(LoginRequiredMixin, View):
         user = request.user
         decide = may_decide(user, case)
         evidence = decide or may_add_evidence(user, case)
-        # A burdened unit's supervisors may send the first step, a reminder, in their own unit's name.
-        escalate = decide or (evidence and may_escalate(user, case))
+        # A burdened unit's supervisors may send the first step, a reminder, in their own unit's name;
+        # a case with no department has no one to write to.
+        escalate = may_escalate(user, case)
         return {"reply": may_reply(user, case), "decide": decide, "evidence": evidence, "escalate": escalate}
 
     def available(self, case, rights) -> list[str]:

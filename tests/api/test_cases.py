@@ -449,3 +449,34 @@ def test_violation_lists_with_groups_do_not_grow_queries_with_rows(api, personas
     sweep(TODAY, codes=["DOC-DAILY"])
     many, count = queries()
     assert count == 6 and many == few
+
+
+def test_a_superuser_escalating_a_case_no_unit_holds_whole_is_told_why(api, tree):
+    """The department and the burdened unit in two trees: no owner, so no letter, and a 400 says so."""
+    other_city = UnitFactory(code="OTHER", name="外市", level=Unit.Level.CITY, is_grassroots=False)
+    outside = UnitFactory(
+        code="OTHER-STAT", name="外市统计局", level=Unit.Level.DEPARTMENT, parent=other_city, is_grassroots=False
+    )
+    MeetingFactory(unit=tree.a, source_unit=outside, date=datetime.date(2026, 3, 2), duration_minutes=120)
+    sweep(TODAY, codes=[RULE])
+    case = Case.objects.get()
+    assert case.owner_unit is None
+    client = api.as_(UserFactory(username="root", is_superuser=True))
+    refused = post(client, case, "escalate", {})
+    assert refused.status_code == 400 and "owner_unit" in refused.json()
+    assert not case.letters.exists()
+    # Those who see everything still decide it.
+    waived = post(client, case, "transition", {"status": "waived", "note": "Another city's bureau; referred."})
+    assert waived.status_code == 200 and waived.json()["status"] == "waived"
+
+
+def test_a_case_with_no_department_is_not_escalated(api, tree, personas):
+    MeetingFactory(unit=tree.a, source_unit=None, date=datetime.date(2026, 3, 2), duration_minutes=120)
+    sweep(TODAY, codes=[RULE])
+    case = Case.objects.get()
+    for user in (personas.supervisor, UserFactory(username="root", is_superuser=True)):
+        refused = post(api.as_(user), case, "escalate", {"note": "x"})
+        assert refused.status_code == 400 and "source_unit" in refused.json()
+    assert not case.letters.exists()
+    resolved = post(api.as_(personas.supervisor), case, "transition", {"status": "resolved"})
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"

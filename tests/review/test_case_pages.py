@@ -222,6 +222,17 @@ def test_the_case_page_answers_each_role_with_what_it_may_do(client, people, cas
         assert set(response.context["forms"]) == forms
 
 
+def test_a_case_with_no_department_offers_no_letter(client, tree, people):
+    """Nobody to write to: the street decides the lone flag's case, and an escalation posted anyway is refused."""
+    long_meeting(tree.a, None)
+    sweep(TODAY, codes=["MTG-DURATION"])
+    case = Case.objects.get(source_unit=None)
+    response = page(client, people.supervisor, "review:case_detail", case.pk)
+    assert set(response.context["forms"]) == {"evidence", "resolve", "waive"}
+    refused = act(client, people.supervisor, case, "escalate", note="x")
+    assert refused.status_code == 403 and not case.letters.exists()
+
+
 def test_the_case_page_needs_a_sign_in(client, case_a):
     response = client.get(reverse("review:case_detail", args=[case_a.pk]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
