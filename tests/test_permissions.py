@@ -53,6 +53,8 @@ PAGES = [
     # A case's page and its letters per persona: tests/review/test_case_pages.py (no case exists here).
     ("review:case_detail", [999999], row(REDIRECT, *[NOT_FOUND] * 6)),
     ("review:case_letter", [999999], row(REDIRECT, *[NOT_FOUND] * 6)),
+    # A notice's page with no case chosen: nothing to circulate; the cases per persona in test_case_pages.py.
+    ("review:notice_new", [], row(REDIRECT, FORBIDDEN, OK, OK, OK, OK, OK)),
     ("review:notification_list", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
     ("review:notification_preferences", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
     ("review:deadline_settings", [], row(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)),

@@ -24,7 +24,17 @@ from rest_framework.response import Response
 
 from burden.models import Case, CaseEvent, CaseLetter, Unit, Violation
 from burden.record_filters import UnitFilterMethods
-from burden.review.cases import CASE_MOVES, NOTE_MAX_LENGTH, case_escalate, case_reply, case_transition
+from burden.review.cases import (
+    CASE_MOVES,
+    MINUTES_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    NOTICE_MAX_CASES,
+    case_escalate,
+    case_reply,
+    case_transition,
+    interview_minutes_record,
+    notice_issue,
+)
 
 from . import strict
 from .fields import UnitCodeField
@@ -88,11 +98,17 @@ class CaseSerializer(strict.ModelSerializer):
 
 
 class CaseLetterSerializer(strict.Serializer):
-    """A numbered letter of one step of the ladder."""
+    """A numbered letter of one step of the ladder; an interview's carries its minutes once held."""
 
+    id = serializers.IntegerField()
     step = serializers.ChoiceField(choices=Case.Step.choices)
     number = serializers.IntegerField(help_text=_("In the issuing unit's sequence for the step and year."))
+    issuing_unit = UnitCodeField(read_only=True)
     issued_on = serializers.DateField()
+    deadline = serializers.DateField(help_text=_("The day the department is to answer by."))
+    interview_on = serializers.DateField(allow_null=True, help_text=_("An interview's day; null for other steps."))
+    held_on = serializers.DateField(allow_null=True, help_text=_("The day the interview was held, once recorded."))
+    minutes = serializers.CharField(help_text=_("The interview's minutes, once recorded; empty otherwise."))
     url = serializers.SerializerMethodField(help_text=_("The letter's page, to read or print it."))
 
     def get_url(self, letter) -> str:
@@ -152,6 +168,36 @@ class CaseEscalateSerializer(strict.Serializer):
     note = _note_field(_("Why the case climbs the ladder; printed on the letter."))
     interview_on = serializers.DateField(
         required=False, allow_null=True, default=None, help_text=_("The day of the interview: needed for that step.")
+    )
+
+
+class NoticeSerializer(strict.Serializer):
+    """One circulated notice over several cases of one owner (several departments, too)."""
+
+    cases = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=NOTICE_MAX_CASES,
+        help_text=_("The ids of the cases; each open, reminded already and owned by one unit."),
+    )
+    note = _note_field(_("Why the cases are circulated; printed on the notice."))
+
+
+class NoticeIssuedSerializer(CaseLetterSerializer):
+    """The notice issued, and the cases it names."""
+
+    cases = serializers.SerializerMethodField()
+
+    def get_cases(self, letter) -> list[int]:
+        return sorted(case.pk for case in letter.cases.all())
+
+
+class MinutesSerializer(strict.Serializer):
+    """The minutes of the case's interview, once held."""
+
+    held_on = serializers.DateField(help_text=_("The day the interview was held."))
+    minutes = serializers.CharField(
+        max_length=MINUTES_MAX_LENGTH, help_text=_("What was said and agreed; printed under the interview letter.")
     )
 
 
@@ -240,7 +286,11 @@ class CaseViewSet(ServiceWrites, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def get_queryset(self):
         cases = Case.objects.for_user(self.request.user).select_related("source_unit", "owner_unit")
         if self.action != "list":
-            cases = cases.prefetch_related(Prefetch("letters", queryset=CaseLetter.objects.order_by("issued_on", "pk")))
+            cases = cases.prefetch_related(
+                Prefetch(
+                    "letters", queryset=CaseLetter.objects.select_related("issuing_unit").order_by("issued_on", "pk")
+                )
+            )
         return cases
 
     def get_serializer_class(self):
@@ -285,6 +335,33 @@ class CaseViewSet(ServiceWrites, mixins.ListModelMixin, mixins.RetrieveModelMixi
         given.is_valid(raise_exception=True)
         self.run(case_escalate, case=case, user=request.user, **given.validated_data)
         return self.answer(case)
+
+    @extend_schema(request=MinutesSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def minutes(self, request, pk=None):
+        """The owner records (or corrects) the minutes of the case's interview once it is held."""
+        case = self.get_object()
+        given = MinutesSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        self.run(interview_minutes_record, case=case, user=request.user, **given.validated_data)
+        return self.answer(case)
+
+    @extend_schema(request=NoticeSerializer, responses={201: NoticeIssuedSerializer})
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def notice(self, request):
+        """One circulated notice (通报) for several reminded cases of one owner, each moved to the notice step."""
+        given = NoticeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        wanted = set(given.validated_data["cases"])
+        cases = list(self.get_queryset().filter(pk__in=wanted))
+        missing = sorted(wanted - {case.pk for case in cases})
+        if missing:
+            raise serializers.ValidationError(
+                {"cases": [_("No such case: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in missing)}]}
+            )
+        letter = self.run(notice_issue, cases=cases, user=request.user, note=given.validated_data["note"])
+        data = NoticeIssuedSerializer(letter, context=self.get_serializer_context()).data
+        return Response(data, status=201)
 
     @extend_schema(request=CaseTransitionSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])

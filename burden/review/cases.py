@@ -40,7 +40,7 @@ from django.db.models import (
 )
 from django.db.models import Case as CaseWhen
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, TruncMonth, TruncQuarter
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .. import scoping
@@ -51,6 +51,9 @@ from .models import Case, CaseEvent, CaseLetter, CasePolicy
 OPEN_FLAGS = tuple(status.value for status in Violation.OPEN_STATUSES)
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 NOTE_MAX_LENGTH = 4000
+MINUTES_MAX_LENGTH = 20000
+#: A circulated notice names each of its cases; past this many, issue two.
+NOTICE_MAX_CASES = 50
 
 
 def _period(policy: CasePolicy):
@@ -379,6 +382,16 @@ def may_escalate(user, case: Case) -> bool:
     return case.is_active and case.step == Case.Step.NONE and may_add_evidence(user, case)
 
 
+def may_circulate(user, case: Case) -> bool:
+    """Whether ``user`` may name ``case`` in a circulated notice now: the owner's, open, reminded already."""
+    return (
+        case.is_active
+        and case.source_unit_id is not None
+        and case.next_step == Case.Step.NOTICE
+        and may_decide(user, case)
+    )
+
+
 def _issuer(user, case: Case):
     """The unit a letter goes out in the name of: the owner, or the reminding supervisor's own unit."""
     if may_decide(user, case):
@@ -534,6 +547,106 @@ def letter_issue(*, cases, step, issuing_unit, user, note, today, interview_on=N
         step=step, status=Case.Status.OPEN, deadline=deadline
     )
     return letter
+
+
+def notice_issue(*, cases, user, note: str = "", today: datetime.date | None = None) -> CaseLetter:
+    """One circulated notice (通报) for several cases of one owner, over one or several departments.
+
+    Each case must be open, reminded already (the notice is the ladder's second step)
+    and owned by one unit whose supervisors the issuer is among; the letter is numbered
+    in that unit's sequence of notices and every case moves to the notice step with its
+    deadline. All or none: one case that does not fit refuses the whole notice.
+    """
+    today = today or timezone.localdate()
+    note = _note(note, required=False)
+    wanted = sorted({case.pk for case in cases})
+    if not wanted:
+        raise ValidationError({"cases": [_("Choose the cases the notice is about.")]})
+    if len(wanted) > NOTICE_MAX_CASES:
+        raise ValidationError(
+            {"cases": [_("A notice names at most %(limit)s cases; issue two.") % {"limit": NOTICE_MAX_CASES}]}
+        )
+    with transaction.atomic():
+        current = list(
+            Case.objects.select_for_update(of=("self",))
+            .select_related("source_unit", "owner_unit")
+            .filter(pk__in=wanted)
+            .order_by("pk")
+        )
+        for case in current:
+            if not may_decide(user, case):
+                raise PermissionDenied(
+                    _("Only the supervisors of the unit that owns a case can circulate a notice of it.")
+                )
+        problems = []
+        for case in current:
+            label = _("Case %(number)s") % {"number": case.pk}
+            if not case.is_active:
+                problems.append(_("%(case)s is no longer open.") % {"case": label})
+            elif case.source_unit_id is None:
+                problems.append(_("%(case)s has no department to write to.") % {"case": label})
+            elif case.next_step != Case.Step.NOTICE:
+                problems.append(
+                    _("%(case)s is at the step “%(step)s”; a notice follows a reminder.")
+                    % {"case": label, "step": case.get_step_display()}
+                )
+        if len({case.owner_unit_id for case in current}) > 1:
+            problems.append(_("The cases are owned by different units; a notice is issued by one."))
+        if problems:
+            raise ValidationError({"cases": problems})
+        return letter_issue(
+            cases=current,
+            step=Case.Step.NOTICE,
+            issuing_unit=_issuer(user, current[0]),
+            user=user,
+            note=note,
+            today=today,
+        )
+
+
+def interview_minutes_record(
+    *, case: Case, user, held_on: datetime.date, minutes: str, today: datetime.date | None = None
+) -> CaseEvent:
+    """The minutes (约谈记录) of the case's interview, once held: on its letter, and in the timeline.
+
+    The owner's supervisors record them; recording again corrects them, and the
+    timeline keeps every version with who and when.
+    """
+    today = today or timezone.localdate()
+    minutes = (minutes or "").strip()
+    errors: dict[str, list] = {}
+    if not minutes:
+        errors["minutes"] = [_("Write down what was said and agreed.")]
+    elif len(minutes) > MINUTES_MAX_LENGTH:
+        errors["minutes"] = [_("Keep the minutes under %(limit)s characters.") % {"limit": MINUTES_MAX_LENGTH}]
+    with transaction.atomic():
+        current = _locked(case)
+        if not may_decide(user, current):
+            raise PermissionDenied(_("Only the supervisors of the unit that owns the case can record its interview."))
+        letter = (
+            CaseLetter.objects.select_for_update()
+            .filter(cases=current, step=Case.Step.INTERVIEW)
+            .order_by("-issued_on", "-pk")
+            .first()
+        )
+        if letter is None:
+            raise ValidationError({"minutes": [_("No interview has been called for this case.")]})
+        if held_on is None:
+            errors["held_on"] = [_("Give the day the interview was held.")]
+        elif held_on > today:
+            errors["held_on"] = [_("The interview cannot have been held in the future.")]
+        elif held_on < letter.issued_on:
+            errors["held_on"] = [
+                _("The interview was called on %(day)s; it cannot have been held before.")
+                % {"day": formats.date_format(letter.issued_on)}
+            ]
+        if errors:
+            raise ValidationError(errors)
+        letter.held_on, letter.minutes, letter.minutes_by = held_on, minutes, user
+        letter.save(update_fields=["held_on", "minutes", "minutes_by"])
+        return CaseEvent.objects.create(
+            case=current, kind=CaseEvent.Kind.MINUTES, step=Case.Step.INTERVIEW, letter=letter, actor=user, note=minutes
+        )
 
 
 #: Where the owner may move a case, and what its open flags become.

@@ -166,3 +166,30 @@ class CaseDecisionForm(forms.Form):
             self.fields["note"].label = note_label
         if note_help is not None:
             self.fields["note"].help_text = note_help
+
+
+class InterviewMinutesForm(forms.Form):
+    """The interview's minutes (约谈记录), once it is held: when, and what was said and agreed."""
+
+    held_on = forms.DateField(label=_("Held on"), widget=DatePicker())
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Who attended, what the department explained, what it undertook to do and by when."),
+    )
+
+    def __init__(self, *args, letter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if letter is not None and letter.minutes and not self.is_bound:
+            self.initial = {"held_on": letter.held_on, "minutes": letter.minutes}
+
+
+class NoticeForm(forms.Form):
+    """One circulated notice over the chosen cases: why, printed on it."""
+
+    note = forms.CharField(
+        label=_("Why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Printed on the notice, above the cases it names."),
+    )

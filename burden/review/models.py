@@ -318,6 +318,18 @@ class CaseLetter(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # An interview's minutes (约谈记录), recorded by the owner once it is held; corrected in place, each
+    # version kept in the case's timeline.
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    minutes = models.TextField(_("minutes"), blank=True, default="", db_default="")
+    minutes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("minutes recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
@@ -345,6 +357,7 @@ class CaseEvent(models.Model):
         EVIDENCE = "evidence", _("Evidence added")
         STEP = "step", _("Escalated")
         TRANSITION = "transition", _("Decision")
+        MINUTES = "minutes", _("Interview minutes")
         CLOSED = "closed", _("Closed: every flag cleared")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

@@ -283,7 +283,7 @@ def case_events(case) -> list:
 def letters_for(user) -> QuerySet:
     """The letters ``user`` may read: those with at least one case the user may see."""
     visible = ReviewCase.objects.for_user(user).filter(letters=OuterRef("pk"))
-    return CaseLetter.objects.filter(Exists(visible)).select_related("issuing_unit", "issued_by")
+    return CaseLetter.objects.filter(Exists(visible)).select_related("issuing_unit", "issued_by", "minutes_by")
 
 
 def letter_cases(letter, user, *, examples: int = LETTER_EXAMPLES) -> list:

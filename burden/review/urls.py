@@ -11,6 +11,7 @@ urlpatterns = [
     path("flags/", views.ViolationListView.as_view(), name="violation_list"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("letters/<int:pk>/", views.CaseLetterView.as_view(), name="case_letter"),
+    path("notices/new/", views.NoticeView.as_view(), name="notice_new"),
     path("<int:pk>/", views.ViolationDetailView.as_view(), name="violation_detail"),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("notifications/preferences/", views.NotificationPreferencesView.as_view(), name="notification_preferences"),

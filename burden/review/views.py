@@ -31,15 +31,19 @@ from ..record_display import list_separator
 from ..scoping import scope_for
 from ..views import QueryStringMixin
 from .cases import (
+    NOTICE_MAX_CASES,
     case_add_evidence,
     case_escalate,
     case_policy_update,
     case_reply,
     case_transition,
+    interview_minutes_record,
     may_add_evidence,
+    may_circulate,
     may_decide,
     may_escalate,
     may_reply,
+    notice_issue,
 )
 from .filters import AGAINST_US, CaseFilterSet, ViolationFilterSet
 from .forms import (
@@ -51,6 +55,8 @@ from .forms import (
     CaseReplyForm,
     CommentForm,
     DeadlinesForm,
+    InterviewMinutesForm,
+    NoticeForm,
     PreferencesForm,
     TransitionForm,
     add_service_error,
@@ -286,6 +292,9 @@ class CaseListView(LoginRequiredMixin, QueryStringMixin, FilterView):
         context["rows"] = list(context["object_list"])
         for case in context["rows"]:
             case.period_label = period_label(case.period, policy)
+            case.may_circulate = may_circulate(user, case)
+        # Reminded cases of the viewer's own may be chosen for one circulated notice.
+        context["can_circulate"] = any(case.may_circulate for case in context["rows"])
         context["overdue_total"] = self.object_list.order_by().aggregate(
             n=Count("pk", filter=Q(status=Case.Status.OPEN, deadline__lt=self.today))
         )["n"]
@@ -318,6 +327,10 @@ class CaseDetailView(LoginRequiredMixin, View):
         "resolve": ("decide", gettext_lazy("Only the supervisors of the unit that owns the case can decide it.")),
         "waive": ("decide", gettext_lazy("Only the supervisors of the unit that owns the case can decide it.")),
         "reopen": ("decide", gettext_lazy("Only the supervisors of the unit that owns the case can decide it.")),
+        "minutes": (
+            "decide",
+            gettext_lazy("Only the supervisors of the unit that owns the case can record its interview."),
+        ),
     }
     #: The decisions, and the status each moves the case (and its flags) to.
     DECISIONS = {"resolve": Case.Status.RESOLVED, "waive": Case.Status.WAIVED, "reopen": Case.Status.OPEN}
@@ -347,6 +360,8 @@ class CaseDetailView(LoginRequiredMixin, View):
             actions += ["resolve", "waive"]
         if rights["decide"] and case.status in (Case.Status.RESOLVED, Case.Status.WAIVED):
             actions.append("reopen")
+        if rights["decide"] and case.step == Case.Step.INTERVIEW:
+            actions.append("minutes")  # once held; recorded again, they are corrected
         return actions
 
     def form(self, action, case, data=None):
@@ -356,6 +371,9 @@ class CaseDetailView(LoginRequiredMixin, View):
             return CaseEvidenceForm(data, prefix="evidence")
         if action == "escalate":
             return CaseEscalateForm(data, prefix="escalate", case=case)
+        if action == "minutes":
+            interview = case.letters.filter(step=Case.Step.INTERVIEW).order_by("-issued_on", "-pk").first()
+            return InterviewMinutesForm(data, prefix="minutes", letter=interview)
         labels = {
             "resolve": (_("Note"), _("Optional: what shows the department rectified it.")),
             "waive": (_("Why the case is waived"), _("Required: why nothing needs rectifying.")),
@@ -422,10 +440,75 @@ class CaseDetailView(LoginRequiredMixin, View):
         elif action == "evidence":
             case_add_evidence(case=case, user=user, note=data["note"])
             messages.success(request, _("Your evidence was added to the case."))
+        elif action == "minutes":
+            interview_minutes_record(case=case, user=user, held_on=data["held_on"], minutes=data["minutes"])
+            messages.success(request, _("The interview's minutes were recorded; they print under its letter."))
         else:
             case_transition(case=case, user=user, status=self.DECISIONS[action], note=data["note"])
             messages.success(request, _("The case is now %(status)s.") % {"status": case.get_status_display()})
         return HttpResponseRedirect(reverse("review:case_detail", args=[case.pk]))
+
+
+class NoticeView(LoginRequiredMixin, View):
+    """One circulated notice (通报) over cases chosen in the queue: the page shows them and asks why, then issues it.
+
+    The cases come as ``?case=<id>`` (repeated) from the queue's check boxes, read
+    through the queue's gate (another unit's case is simply not there); those that
+    cannot be circulated now are named with the reason and left out.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and scope_for(request.user).is_empty:
+            raise PermissionDenied(_("You do not belong to any unit yet."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def chosen(self, request, source) -> tuple[list[Case], list[Case]]:
+        ids = sorted({int(value) for value in source.getlist("case") if value.isdigit()})[: NOTICE_MAX_CASES * 2]
+        cases = list(case_queue(request.user).filter(pk__in=ids).order_by("source_unit__path", "rule", "period", "pk"))
+        policy = CasePolicy.current()
+        for case in cases:
+            case.period_label = period_label(case.period, policy)
+        ready = [case for case in cases if may_circulate(request.user, case)]
+        return ready, [case for case in cases if case not in ready]
+
+    def render(self, request, ready, left_out, form, status=200):
+        departments = {case.source_unit_id for case in ready}
+        context = {
+            "ready": ready,
+            "left_out": left_out,
+            "form": form,
+            "departments": len(departments),
+            "too_many": len(ready) > NOTICE_MAX_CASES,
+            "limit": NOTICE_MAX_CASES,
+        }
+        return TemplateResponse(request, "review/notice.html", context, status=status)
+
+    def get(self, request):
+        ready, left_out = self.chosen(request, request.GET)
+        return self.render(request, ready, left_out, NoticeForm())
+
+    def post(self, request):
+        ready, left_out = self.chosen(request, request.POST)
+        form = NoticeForm(request.POST)
+        if not ready:
+            form.add_error(None, _("None of these cases can be circulated now."))
+        elif form.is_valid():
+            try:
+                letter = notice_issue(cases=ready, user=request.user, note=form.cleaned_data["note"])
+            except (ValidationError, PermissionDenied) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(reference)s issued, naming %(count)s case. Print it and circulate it.",
+                        "%(reference)s issued, naming %(count)s cases. Print it and circulate it.",
+                        len(ready),
+                    )
+                    % {"reference": letter.reference, "count": len(ready)},
+                )
+                return HttpResponseRedirect(reverse("review:case_letter", args=[letter.pk]))
+        return self.render(request, ready, left_out, form, status=400)
 
 
 class CaseLetterView(LoginRequiredMixin, View):

@@ -8,6 +8,7 @@
  *   data-indent="2"           a row's indentation, in em (a unit's depth in the tree)
  *   <form data-confirm="…">   asks before it is sent
  *   <button data-print>       prints the page (a case's letter)
+ *   <input data-select-all="case">  ticks or unticks every check box named "case" in its form
  *
  * Content that htmx swaps in (a job's progress) gets the same treatment.
  */
@@ -42,5 +43,21 @@
     if (event.target.closest("[data-print]")) {
       window.print();
     }
+  });
+})();
+
+(function () {
+  "use strict";
+
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("input[data-select-all]");
+    if (!all || !all.form) {
+      return;
+    }
+    all.form.querySelectorAll('input[type="checkbox"]').forEach(function (box) {
+      if (box.name === all.dataset.selectAll && !box.disabled) {
+        box.checked = all.checked;
+      }
+    });
   });
 })();

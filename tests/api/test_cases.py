@@ -480,3 +480,67 @@ def test_a_case_with_no_department_is_not_escalated(api, tree, personas):
     assert not case.letters.exists()
     resolved = post(api.as_(personas.supervisor), case, "transition", {"status": "resolved"})
     assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+
+
+# --- A circulated notice, and an interview's minutes ------------------------------------------------
+
+
+def test_one_notice_over_the_owners_reminded_cases(api, world):
+    client = api.as_(world.people["sup_d1"])
+    for case in (world.edu_march, world.edu_april):
+        assert post(client, case, "escalate", {}).status_code == 200
+    issued = client.post(
+        f"{LIST}notice/", {"cases": [world.edu_april.pk, world.edu_march.pk], "note": "Twice."}, format="json"
+    )
+    assert issued.status_code == 201, issued.json()
+    body = issued.json()
+    assert (body["step"], body["number"], body["issuing_unit"]) == ("notice", 1, "D1")
+    assert body["cases"] == sorted([world.edu_march.pk, world.edu_april.pk])
+    assert body["url"].startswith("http://testserver/review/letters/")
+    detail_body = client.get(detail(world.edu_march)).json()
+    assert detail_body["step"] == "notice"
+    assert [letter["step"] for letter in detail_body["letters"]] == ["reminder", "notice"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("edu_staff", 403), ("sup_s2", 400), ("staff_a", 403)],  # sup_s2 cannot see D1's cases: "no such case"
+)
+def test_a_notice_by_someone_who_does_not_own_the_cases_is_refused(api, personas, world, persona, status):
+    owner = api.as_(world.people["sup_d1"])
+    assert post(owner, world.edu_march, "escalate", {}).status_code == 200
+    user = world.people.get(persona) or getattr(personas, persona)
+    refused = api.as_(user).post(f"{LIST}notice/", {"cases": [world.edu_march.pk]}, format="json")
+    assert refused.status_code == status
+    world.edu_march.refresh_from_db()
+    assert world.edu_march.step == "reminder"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"cases": []}, {"cases": ["x"]}, {"cases": [999999]}, {"cases": list(range(1, 60))}],
+)
+def test_bad_notices_are_a_400(api, world, body):
+    assert api.as_(world.people["sup_d1"]).post(f"{LIST}notice/", body, format="json").status_code == 400
+
+
+def test_the_minutes_of_an_interview_through_the_api(api, world):
+    client = api.as_(world.people["sup_d1"])
+    today = timezone.localdate()
+    assert post(client, world.edu_march, "minutes", {"held_on": today.isoformat(), "minutes": "x"}).status_code == 400
+    post(client, world.edu_march, "escalate", {})
+    post(client, world.edu_march, "escalate", {})
+    post(client, world.edu_march, "escalate", {"interview_on": today.isoformat()})
+    future = (today + datetime.timedelta(days=1)).isoformat()
+    assert post(client, world.edu_march, "minutes", {"held_on": future, "minutes": "x"}).status_code == 400
+    recorded = post(client, world.edu_march, "minutes", {"held_on": today.isoformat(), "minutes": "Agreed."})
+    assert recorded.status_code == 200, recorded.json()
+    interview = recorded.json()["letters"][-1]
+    assert (interview["step"], interview["held_on"], interview["minutes"]) == (
+        "interview",
+        today.isoformat(),
+        "Agreed.",
+    )
+    staff = api.as_(world.people["edu_staff"])
+    assert post(staff, world.edu_march, "minutes", {"held_on": today.isoformat(), "minutes": "No."}).status_code == 403
+    assert [event["kind"] for event in client.get(f"{detail(world.edu_march)}events/").json()][-1] == "minutes"

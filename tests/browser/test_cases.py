@@ -106,3 +106,46 @@ def test_a_case_goes_from_reminder_to_reply_to_resolution_and_the_community_sees
     expect(community.locator("h1 + div [data-status]")).to_have_text("已整改")
     expect(community.get_by_test_id("timeline")).to_contain_text("整改到位")
     expect(community.get_by_test_id("read-only")).to_be_visible()
+
+
+def test_the_district_circulates_one_notice_over_two_departments_reminded_cases_then_records_an_interview(
+    new_context, log_in, case, tree, live_server
+):
+    from tests.factories import UnitFactory
+
+    health = UnitFactory(code="D1-HEALTH", name="东区卫健局", parent=tree.d1, level="department", is_grassroots=False)
+    MeetingFactory(
+        unit=tree.b, source_unit=health, date=MARCH, duration_minutes=150, category=Meeting.Category.TRAINING
+    )
+    sweep(timezone.localdate(), codes=["MTG-DURATION"])
+    Case.objects.update(step=Case.Step.REMINDER)  # both reminded already
+    district = log_in(chinese(new_context), "district")
+    district.goto("/review/")
+    expect(district.get_by_test_id("case-row")).to_have_count(2)
+    district.locator("[data-select-all='case']").check()
+    expect(district.locator("input[name='case']:checked")).to_have_count(2)
+    district.get_by_test_id("notice-button").click()
+    expect(district.get_by_test_id("notice-case")).to_have_count(2)
+    district.locator("textarea").fill("提示后仍未整改")
+    district.get_by_test_id("notice-issue-button").click()
+    letter = CaseLetter.objects.get(step="notice")
+    district.wait_for_url(f"{live_server.url}/review/letters/{letter.pk}/")
+    sheet = district.get_by_test_id("letter")
+    expect(sheet.get_by_test_id("letter-case")).to_have_count(2)
+    expect(sheet.get_by_test_id("addressee")).to_contain_text("东区教育局")
+    expect(sheet.get_by_test_id("addressee")).to_contain_text("东区卫健局")
+
+    # The interview, then its minutes under its letter.
+    district.goto(f"/review/cases/{case.pk}/")
+    district.get_by_test_id("escalate-form").locator("input[type='date']").fill(timezone.localdate().isoformat())
+    district.get_by_test_id("escalate-button").click()
+    interview = CaseLetter.objects.get(step="interview")
+    district.wait_for_url(f"{live_server.url}/review/letters/{interview.pk}/")
+    district.goto(f"/review/cases/{case.pk}/")
+    minutes = district.get_by_test_id("minutes-form")
+    minutes.locator("input[type='date']").fill(timezone.localdate().isoformat())
+    minutes.locator("textarea").fill("局负责人到场说明情况，承诺本季度起合并培训会。")
+    district.get_by_test_id("minutes-button").click()
+    expect(district.get_by_test_id("minutes-recorded")).to_be_visible()
+    district.goto(f"/review/letters/{interview.pk}/")
+    expect(district.get_by_test_id("minutes-text")).to_have_text("局负责人到场说明情况，承诺本季度起合并培训会。")

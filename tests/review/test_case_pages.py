@@ -570,6 +570,119 @@ def test_the_letter_prints_without_the_pages_navigation():
     assert ".app-navbar" in printed and "body > footer" in printed
 
 
+# --- A circulated notice over cases chosen in the queue, and an interview's minutes --------------------
+
+
+NOTICE = reverse("review:notice_new")
+
+
+def _reminded(tree, count):
+    """``count`` cases of A, all reminded by their owner D1."""
+    _gathered(tree, count)
+    Case.objects.update(step=Case.Step.REMINDER)
+    return list(Case.objects.order_by("period"))
+
+
+def test_the_queue_offers_its_owner_to_choose_reminded_cases_for_one_notice(client, tree, people):
+    cases = _reminded(tree, 2)
+    Case.objects.filter(pk=cases[1].pk).update(step=Case.Step.NONE)  # not reminded yet: not offered
+    html = page(client, people.district, "review:case_list").content.decode()
+    assert 'data-testid="notice-form"' in html and 'data-select-all="case"' in html
+    assert f'name="case" value="{cases[0].pk}"' in html
+    assert f'name="case" value="{cases[1].pk}"' not in html
+    # A burdened street's supervisor sees the cases but owns none: nothing to choose.
+    street = page(client, people.supervisor, "review:case_list")
+    assert listed(street) and 'data-testid="notice-form"' not in street.content.decode()
+
+
+def test_the_notice_page_shows_the_chosen_cases_and_says_why_some_are_left_out(client, tree, people):
+    cases = _reminded(tree, 3)
+    Case.objects.filter(pk=cases[2].pk).update(step=Case.Step.NOTICE)
+    client.force_login(people.district)
+    response = client.get(NOTICE, {"case": [c.pk for c in cases] + [999999, "x"]})
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["ready"]] == [cases[0].pk, cases[1].pk]
+    assert [c.pk for c in response.context["left_out"]] == [cases[2].pk]
+    assert "a notice follows a reminder" in response.content.decode()
+    assert not CaseLetter.objects.exists()
+
+
+def test_issuing_the_notice_numbers_one_letter_naming_every_chosen_case(client, tree, people):
+    cases = _reminded(tree, 2)
+    client.force_login(people.district)
+    response = client.post(NOTICE, {"case": [c.pk for c in cases], "note": "未按期整改"})
+    letter = CaseLetter.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("review:case_letter", args=[letter.pk])
+    assert (letter.step, letter.number, letter.issuing_unit, letter.note) == ("notice", 1, tree.d1, "未按期整改")
+    assert set(letter.cases.values_list("pk", flat=True)) == {c.pk for c in cases}
+    assert set(Case.objects.values_list("step", flat=True)) == {"notice"}
+    printed = page(client, people.district, "review:case_letter", letter.pk)
+    assert len(printed.context["cases"]) == 2 and 'data-step="notice"' in printed.content.decode()
+
+
+def test_a_notice_of_cases_one_does_not_own_issues_nothing_and_keeps_the_note(client, tree, people):
+    cases = _reminded(tree, 1)
+    client.force_login(people.supervisor)  # the street sees A's case, D1 owns it
+    response = client.post(NOTICE, {"case": [cases[0].pk], "note": "我写的理由"})
+    assert response.status_code == 400 and not CaseLetter.objects.exists()
+    assert [c.pk for c in response.context["left_out"]] == [cases[0].pk]
+    client.force_login(people.supervisor_s2)  # another street: the case is not there at all
+    response = client.post(NOTICE, {"case": [cases[0].pk], "note": "x"})
+    assert response.status_code == 400 and response.context["left_out"] == [] and response.context["ready"] == []
+    assert set(Case.objects.values_list("step", flat=True)) == {"reminder"}
+
+
+def test_the_notice_page_runs_the_same_queries_for_2_or_20_cases(client, tree, people):
+    client.force_login(people.district)
+    cases = _reminded(tree, 2)
+    url = f"{NOTICE}?" + "&".join(f"case={c.pk}" for c in cases)
+    client.get(url)
+    few = _queries(client, url)
+    Violation.objects.update(case=None)
+    Case.objects.all().delete()
+    cases = _reminded(tree, 20)
+    url = f"{NOTICE}?" + "&".join(f"case={c.pk}" for c in cases)
+    assert _queries(client, url) == few
+
+
+@pytest.fixture
+def interviewed(client, people, case_a):
+    for _ in range(2):
+        act(client, people.district, case_a, "escalate", note="x")
+    act(client, people.district, case_a, "escalate", note="x", interview_on=TODAY.isoformat())
+    case_a.refresh_from_db()
+    assert case_a.step == Case.Step.INTERVIEW
+    return case_a
+
+
+def test_the_owner_records_the_interview_minutes_and_the_letter_prints_them(client, people, interviewed):
+    response = page(client, people.district, "review:case_detail", interviewed.pk)
+    assert "minutes" in response.context["forms"]
+    assert "minutes" not in page(client, people.dept_staff, "review:case_detail", interviewed.pk).context["forms"]
+    done = act(
+        client, people.district, interviewed, "minutes", held_on=TODAY.isoformat(), minutes="局长到场，承诺合并会议。"
+    )
+    assert done.status_code == 302
+    interview = interviewed.letters.get(step="interview")
+    assert interview.minutes == "局长到场，承诺合并会议。" and interview.minutes_by == people.district
+    printed = page(client, people.dept_staff, "review:case_letter", interview.pk).content.decode()
+    assert 'data-testid="minutes"' in printed and "局长到场，承诺合并会议。" in printed
+    again = page(client, people.district, "review:case_detail", interviewed.pk)
+    assert again.context["forms"]["minutes"].initial["minutes"] == "局长到场，承诺合并会议。"
+
+
+def test_minutes_dated_in_the_future_come_back_with_what_was_typed(client, people, interviewed):
+    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    response = act(
+        client, people.district, interviewed, "minutes", language="zh-hans", held_on=tomorrow, minutes="已记录的内容"
+    )
+    assert response.status_code == 400
+    form = response.context["forms"]["minutes"]
+    assert form.errors["held_on"] and form["minutes"].value() == "已记录的内容"
+    assert CJK.search(str(form.errors["held_on"]))
+    assert interviewed.letters.get(step="interview").minutes == ""
+
+
 # --- The record pages show the flags a record takes part in ---------------------------------------
 
 

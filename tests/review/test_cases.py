@@ -15,6 +15,8 @@ from burden.review.cases import (
     case_transition,
     cases_gather,
     common_path,
+    interview_minutes_record,
+    notice_issue,
 )
 from burden.rules.engine import evaluate_record, sweep
 from meetings.models import Meeting
@@ -302,3 +304,153 @@ def test_lower_supervisors_add_evidence_and_staff_may_not(case, people):
     for name in ("community", "other_street"):
         with pytest.raises(PermissionDenied):
             case_add_evidence(case=case, user=people[name], note="x")
+
+
+# --- a circulated notice over several cases ------------------------------------------------------
+
+
+@pytest.fixture
+def reminded(tree, people):
+    """Two departments' cases in March, owned by D1 and reminded; and a third case of April not reminded."""
+    health = UnitFactory(
+        code="D1-HEALTH", name="东区卫健局", level=Unit.Level.DEPARTMENT, parent=tree.d1, is_grassroots=False
+    )
+    long_meeting(tree.a, tree.dept)
+    long_meeting(tree.b, health)
+    long_meeting(tree.a, tree.dept, day=D(2026, 4, 9))
+    run()
+    edu, edu_april, health_case = (
+        Case.objects.get(source_unit=tree.dept, period=D(2026, 3, 1)),
+        Case.objects.get(source_unit=tree.dept, period=D(2026, 4, 1)),
+        Case.objects.get(source_unit=health),
+    )
+    for case in (edu, health_case):
+        case_escalate(case=case, user=people["district"], today=TODAY)
+    return edu, health_case, edu_april
+
+
+def test_one_notice_names_the_cases_of_two_departments_and_moves_each_to_the_notice_step(reminded, people):
+    edu, health, _ = reminded
+    notice = notice_issue(cases=[health, edu], user=people["district"], note="Not rectified.", today=TODAY)
+    assert (notice.step, notice.number, notice.issuing_unit.code) == ("notice", 1, "D1")
+    assert set(notice.cases.all()) == {edu, health}
+    assert notice.deadline == TODAY + datetime.timedelta(days=CasePolicy.current().notice_days)
+    for case in (edu, health):
+        case.refresh_from_db()
+        assert (case.step, case.status, case.deadline) == ("notice", "open", notice.deadline)
+        assert case.events.filter(kind=CaseEvent.Kind.STEP, step="notice", letter=notice).count() == 1
+    # Each case then climbs on its own: to its interview.
+    interview = case_escalate(case=edu, user=people["district"], interview_on=TODAY, today=TODAY)
+    assert interview.step == "interview"
+
+
+def test_a_notice_refuses_the_whole_bundle_for_one_case_that_does_not_fit(reminded, people):
+    edu, health, not_reminded = reminded
+    with pytest.raises(ValidationError) as error:
+        notice_issue(cases=[edu, health, not_reminded], user=people["district"], today=TODAY)
+    assert len(error.value.message_dict["cases"]) == 1 and str(not_reminded.pk) in error.value.message_dict["cases"][0]
+    assert not CaseLetter.objects.filter(step="notice").exists()
+    assert set(Case.objects.filter(pk__in=[edu.pk, health.pk]).values_list("step", flat=True)) == {"reminder"}
+    with pytest.raises(ValidationError):
+        notice_issue(cases=[], user=people["district"], today=TODAY)
+    case_transition(case=health, user=people["district"], status="resolved")
+    with pytest.raises(ValidationError) as error:
+        notice_issue(cases=[edu, health], user=people["district"], today=TODAY)
+    assert "no longer open" in error.value.message_dict["cases"][0]
+
+
+def test_only_the_owners_supervisors_circulate_a_notice(reminded, people):
+    edu, health, _ = reminded
+    for name in ("street", "bureau", "community", "other_street"):
+        with pytest.raises(PermissionDenied):
+            notice_issue(cases=[edu, health], user=people[name], today=TODAY)
+    assert not CaseLetter.objects.filter(step="notice").exists()
+
+
+def test_a_notice_is_issued_by_one_owner(reminded, people, tree, city_dept):
+    edu, _, _ = reminded
+    long_meeting(tree.c, city_dept)  # West district's street: owned by the city
+    long_meeting(tree.a, city_dept, day=D(2026, 3, 3))
+    run()
+    city_case = Case.objects.get(source_unit=city_dept)
+    mayor = person(tree.city, R.SUPERVISOR, "city_supervisor")
+    case_escalate(case=city_case, user=mayor, today=TODAY)
+    with pytest.raises(ValidationError) as error:
+        notice_issue(cases=[edu, city_case], user=mayor, today=TODAY)
+    assert "different units" in error.value.message_dict["cases"][-1]
+    assert not CaseLetter.objects.filter(step="notice").exists()
+
+
+# --- the interview's minutes ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def interviewed(case, people):
+    case_escalate(case=case, user=people["district"], today=TODAY)
+    case_escalate(case=case, user=people["district"], today=TODAY)
+    interview = case_escalate(
+        case=case, user=people["district"], interview_on=TODAY + datetime.timedelta(days=2), today=TODAY
+    )
+    return case, interview
+
+
+def test_the_owner_records_and_corrects_the_minutes_of_the_interview(interviewed, people):
+    case, interview = interviewed
+    later = TODAY + datetime.timedelta(days=2)
+    interview_minutes_record(
+        case=case, user=people["district"], held_on=later, minutes="  Agreed: one meeting.  ", today=later
+    )
+    interview.refresh_from_db()
+    assert (interview.held_on, interview.minutes, interview.minutes_by) == (
+        later,
+        "Agreed: one meeting.",
+        people["district"],
+    )
+    interview_minutes_record(
+        case=case, user=people["district"], held_on=later, minutes="Agreed: one a quarter.", today=later
+    )
+    interview.refresh_from_db()
+    assert interview.minutes == "Agreed: one a quarter."
+    assert list(case.events.filter(kind=CaseEvent.Kind.MINUTES).values_list("note", flat=True)) == [
+        "Agreed: one meeting.",
+        "Agreed: one a quarter.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("held", "minutes", "field"),
+    [
+        (TODAY + datetime.timedelta(days=1), "x", "held_on"),  # tomorrow: not held yet
+        (TODAY - datetime.timedelta(days=1), "x", "held_on"),  # before it was called
+        (TODAY, "   ", "minutes"),
+        (None, "x", "held_on"),
+    ],
+)
+def test_minutes_refused_and_nothing_kept(interviewed, people, held, minutes, field):
+    case, interview = interviewed
+    with pytest.raises(ValidationError) as error:
+        interview_minutes_record(case=case, user=people["district"], held_on=held, minutes=minutes, today=TODAY)
+    assert field in error.value.message_dict
+    interview.refresh_from_db()
+    assert interview.minutes == "" and not case.events.filter(kind=CaseEvent.Kind.MINUTES).exists()
+
+
+def test_minutes_on_the_exact_boundaries_are_kept(interviewed, people):
+    case, interview = interviewed
+    # Held the day it was called (the earliest) and recorded that same day (the latest).
+    interview_minutes_record(case=case, user=people["district"], held_on=TODAY, minutes="Held at once.", today=TODAY)
+    interview.refresh_from_db()
+    assert interview.held_on == TODAY
+
+
+def test_only_the_owner_records_minutes_and_only_of_an_interview(case, people, interviewed):
+    case, _ = interviewed
+    for name in ("street", "bureau", "community"):
+        with pytest.raises(PermissionDenied):
+            interview_minutes_record(case=case, user=people[name], held_on=TODAY, minutes="x", today=TODAY)
+
+
+def test_no_minutes_without_an_interview(case, people):
+    with pytest.raises(ValidationError) as error:
+        interview_minutes_record(case=case, user=people["district"], held_on=TODAY, minutes="x", today=TODAY)
+    assert "minutes" in error.value.message_dict

@@ -427,6 +427,32 @@ ROUTES: list[Route] = [
         body=lambda case: {"status": "resolved", "note": CHANGED},
         done=lambda case: _case_status(case) == "resolved",
     ),
+    # A circulated notice names reminded cases the caller's unit owns; another unit's are "no such case".
+    Route(
+        "case-notice",
+        "case-notice",
+        "post",
+        by_place(
+            row(UNAUTHORIZED, BAD, FORBIDDEN, BAD, FORBIDDEN, CREATED, CREATED, CREATED),
+            row(UNAUTHORIZED, BAD, BAD, BAD, FORBIDDEN, CREATED, CREATED, CREATED),
+            row(UNAUTHORIZED, BAD, BAD, BAD, BAD, FORBIDDEN, CREATED, CREATED),
+        ),
+        body=lambda case: {"cases": [_at_step(case, "reminder")], "note": CHANGED},
+        done=lambda case: CaseLetter.objects.filter(cases=_case_of(case), step="notice").exists(),
+    ),
+    Route(
+        "case-minutes",
+        "case-minutes",
+        "post",
+        by_place(
+            row(UNAUTHORIZED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK),
+        ),
+        args=lambda case: [_case_of(case)],
+        body=lambda case: {"held_on": _today(), "minutes": CHANGED, **_interviewed(case)},
+        done=lambda case: CaseLetter.objects.filter(cases=_case_of(case), minutes=CHANGED).exists(),
+    ),
     # People: only the cases that hold whatever the people rule says.
     Route(
         "user-create",
@@ -487,6 +513,30 @@ NOT_HERE = {
 def _case_of(case) -> int:
     """The id of the case (督办事项) the place's flag is gathered into (``write_matrix_cases``)."""
     return Violation.objects.values_list("case_id", flat=True).get(pk=case.place.violation)
+
+
+def _at_step(case, step: str) -> int:
+    """Put the place's case at ``step`` of the ladder (before the write is counted); its id."""
+    pk = _case_of(case)
+    CaseModel.objects.filter(pk=pk).update(step=step)
+    return pk
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _interviewed(case) -> dict:
+    """Call the place's case to an interview, as its owner would have (before the write is counted)."""
+    pk = _at_step(case, "interview")
+    owner = CaseModel.objects.get(pk=pk).owner_unit
+    letter = CaseLetter.objects.create(
+        step="interview", number=1, year=2026, issuing_unit=owner, issued_on=_today(), deadline=_today()
+    )
+    letter.cases.add(pk)
+    return {}
 
 
 def _case_status(case) -> str:
@@ -581,10 +631,11 @@ def test_a_browser_session_without_a_csrf_token_cannot_write(write_matrix, route
     case = Case(write_matrix, write_matrix.places.get(place), "superuser")
     client = Client(enforce_csrf_checks=True)
     client.force_login(case.user)
+    body = route.body(case)  # a body may set the stage (a case's step), as in the test above: before the count
     before = write_matrix_counts()
     response = getattr(client, route.method)(
         reverse(f"api:{route.name}", args=route.args(case)),
-        data=_json(route.body(case)),
+        data=_json(body),
         content_type="application/json",
     )
     assert response.status_code == FORBIDDEN, response.content[:300]

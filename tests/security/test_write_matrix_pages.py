@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from burden.ledger.exporter import csv_response
 from burden.models import ImportJob, RuleOverride, RuleSetting, Violation, ViolationEvent
@@ -273,6 +273,37 @@ def _case_letters(case) -> bool:
     return CaseLetter.objects.filter(cases=_case_id(case)).exists()
 
 
+def _at_step(case, step: str) -> int:
+    """Put the place's case at ``step`` of the ladder (before the tables are counted); its id."""
+    from burden.review.models import Case as ReviewCase
+
+    pk = _case_id(case)
+    ReviewCase.objects.filter(pk=pk).update(step=step)
+    return pk
+
+
+def _interviewed(case) -> dict:
+    """Call the place's case to an interview, as its owner would have (before the tables are counted)."""
+    from burden.review.models import Case as ReviewCase
+    from burden.review.models import CaseLetter
+
+    pk = _at_step(case, "interview")
+    if not CaseLetter.objects.filter(cases=pk, step="interview").exists():
+        today = timezone.localdate()
+        owner = ReviewCase.objects.get(pk=pk).owner_unit
+        letter = CaseLetter.objects.create(
+            step="interview", number=1, year=today.year, issuing_unit=owner, issued_on=today, deadline=today
+        )
+        letter.cases.add(pk)
+    return {}
+
+
+def _letter_of_step(case, step: str, **fields) -> bool:
+    from burden.review.models import CaseLetter
+
+    return CaseLetter.objects.filter(cases=_case_id(case), step=step, **fields).exists()
+
+
 def _preference(case):
     from burden.review.models import NotificationPreference
 
@@ -442,6 +473,36 @@ WRITES: list[Write] = [
         args=lambda case: [_case_id(case)],
         data=_case_post("waive", note=""),
         done=lambda case: _case_status(case) == "waived",
+    ),
+    Write(
+        "case-minutes",
+        "review:case_detail",
+        # An interview's minutes: the owner's supervisors record them.
+        by_place(
+            row(LOGIN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK, OK),
+            row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK),
+        ),
+        args=lambda case: [_case_id(case)],
+        data=lambda case: {
+            "action": "minutes",
+            "minutes-held_on": timezone.localdate().isoformat(),
+            "minutes-minutes": CHANGED,
+            **_interviewed(case),
+        },
+        done=lambda case: _letter_of_step(case, "interview", minutes=CHANGED),
+    ),
+    Write(
+        "notice",
+        "review:notice_new",
+        # One circulated notice over reminded cases: only the owner's; another's case is left out (a 400).
+        by_place(
+            row(LOGIN, FORBIDDEN, INVALID, INVALID, INVALID, OK, OK, OK),
+            row(LOGIN, FORBIDDEN, INVALID, INVALID, INVALID, OK, OK, OK),
+            row(LOGIN, FORBIDDEN, INVALID, INVALID, INVALID, INVALID, OK, OK),
+        ),
+        data=lambda case: {"case": [_at_step(case, "reminder")], "note": CHANGED},
+        done=lambda case: _letter_of_step(case, "notice"),
     ),
     Write(
         "notifications-seen",
