@@ -149,3 +149,17 @@ def test_the_district_circulates_one_notice_over_two_departments_reminded_cases_
     expect(district.get_by_test_id("minutes-recorded")).to_be_visible()
     district.goto(f"/review/letters/{interview.pk}/")
     expect(district.get_by_test_id("minutes-text")).to_have_text("局负责人到场说明情况，承诺本季度起合并培训会。")
+
+
+def test_the_bell_counts_the_new_case_and_the_notifications_speak_in_cases(new_context, log_in, case):
+    """One case of two flags: the bell says 1, the page says which department, and marking it seen clears the bell."""
+    district = log_in(chinese(new_context), "district")
+    district.goto("/")
+    expect(district.get_by_test_id("bell-count")).to_have_text("1")
+    district.get_by_test_id("bell").click()
+    expect(district.get_by_test_id("headline")).to_have_text("东区教育局：新增 1 件督办事项")
+    expect(district.locator("[data-case]")).to_have_count(1)  # one line for the case, not one per flag
+    district.get_by_test_id("mark-seen").click()
+    district.goto("/")
+    expect(district.get_by_test_id("bell")).to_be_visible()
+    expect(district.get_by_test_id("bell-count")).to_have_count(0)
