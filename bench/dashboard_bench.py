@@ -35,7 +35,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 # (who, page, arguments): the demo's district and street supervisors and its administrator.
 VIEWERS = ["sup_street", "sup_district", "admin"]
-PAGES = [("insights:dashboard", []), ("insights:source_ranking", []), ("insights:source_detail", ["DH-YJJ"])]
+PAGES = [
+    ("insights:dashboard", []),
+    ("insights:source_ranking", []),
+    ("insights:source_detail", ["DH-YJJ"]),
+    # The review: the queue of cases (its first tab), the single flags, the notifications.
+    ("review:case_list", []),
+    ("review:violation_list", []),
+    ("review:notification_list", []),
+]
 # The demo's year ends on this day (sweep_bench generates it so); its months so far.
 TODAY = "2026-11-27"
 PERIOD = {"start": "2026-01", "end": "2026-11"}
@@ -48,6 +56,18 @@ def database_url() -> str:
     return url
 
 
+def shape() -> str:
+    """What a supervisor faces: open flags, open cases, and the cases in the demo street supervisor's queue."""
+    from burden.models import Case, User, Violation
+
+    street = User.objects.get(username="sup_street")
+    queue = Case.objects.for_user(street).active().count()
+    return (
+        f"{Violation.objects.open().count():,} open flags, {Case.objects.active().count():,} open cases, "
+        f"{queue:,} in sup_street's queue ({-(-queue // 25)} pages of 25)"
+    )
+
+
 def build(records: int, sweep: bool) -> dict:
     import datetime
 
@@ -55,7 +75,7 @@ def build(records: int, sweep: bool) -> dict:
     from sweep_bench import generate
 
     from burden.insights.rollups import rollups_rebuild
-    from burden.models import MonthlyRollup, Violation
+    from burden.models import MonthlyRollup
 
     timings = {}
     start = time.perf_counter()
@@ -68,7 +88,7 @@ def build(records: int, sweep: bool) -> dict:
         start = time.perf_counter()
         run_sweep(datetime.date.fromisoformat(TODAY))
         timings["sweep_s"] = round(time.perf_counter() - start, 1)
-        print(f"sweep: {timings['sweep_s']} s, {Violation.objects.open().count():,} open flags", flush=True)
+        print(f"sweep (and case gathering): {timings['sweep_s']} s; {shape()}", flush=True)
     start = time.perf_counter()
     cells = rollups_rebuild()
     timings["rebuild_s"] = round(time.perf_counter() - start, 1)
@@ -193,12 +213,12 @@ def main() -> None:
     translation.activate("zh-hans")
     built = {} if args.skip_prepare else build(args.records, sweep=not args.no_sweep)
     if args.skip_prepare:
-        from burden.models import MonthlyRollup, Violation
+        from burden.models import MonthlyRollup
         from burden.record_views import record_configs
 
         records = sum(config.model.objects.count() for config in record_configs())
         built = {"records": records, "cells": MonthlyRollup.objects.count()}
-        print(f"{records:,} records, {built['cells']:,} roll-up cells, {Violation.objects.open().count():,} open flags")
+        print(f"{records:,} records, {built['cells']:,} roll-up cells; {shape()}")
     runs = {"full page": measure(args.repeat, "the whole page")}
     with without_bell():
         runs["without the bell"] = measure(args.repeat, "without the top bar's notification count")

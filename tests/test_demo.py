@@ -121,3 +121,21 @@ def test_most_records_break_no_rule_and_a_few_departments_break_most(db):
         .count()
     )
     assert 10 <= cases <= 100, cases
+
+    # A few cases already on the ladder: letters of every step, a reply, an accepted one and an interview's minutes.
+    from burden.models import Case, CaseEvent, CaseLetter
+
+    assert set(CaseLetter.objects.values_list("step", flat=True)) == {"reminder", "notice", "interview"}
+    notice = CaseLetter.objects.get(step="notice")
+    assert notice.cases.count() == 2 and notice.issuing_unit.code == "JC"
+    assert CaseLetter.objects.get(step="interview").minutes
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.REPLY).count() >= 2
+    assert Case.objects.filter(status=Case.Status.RESOLVED, source_unit__code="DH-YJJ").exists()
+    # Cases of the street's are left for a newcomer to send the first reminder.
+    from burden.models import User
+
+    street_supervisor = User.objects.get(username="sup_street")
+    untouched = Case.objects.for_user(street_supervisor).active().filter(step="none").exclude(source_unit=None)
+    assert untouched.count() >= 5
+    load()  # loading again leaves the history alone
+    assert CaseLetter.objects.count() == 6

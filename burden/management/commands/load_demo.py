@@ -6,6 +6,7 @@ from burden.demo import DEMO_PASSWORD, load_demo
 from burden.demo_records import load_demo_records
 from burden.insights.rollups import rollups_rebuild
 from burden.models import Unit
+from burden.review.demo import load_demo_case_history
 from burden.rules.engine import sweep
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         if loaded:
             sweep()  # flag what the demo records break, as the scheduled sweep would
             rollups_rebuild()  # written in bulk, past the services: the dashboards need their roll-ups
+            letters = load_demo_case_history()  # a few cases already on the ladder, for the review to show
         units = {u.code: u for u in Unit.objects.filter(code__in=[login.unit_code for login in logins])}
         self.stdout.write(self.style.SUCCESS(f"Demo city ready: {Unit.objects.count()} units."))
         if no_records:
@@ -41,6 +43,8 @@ class Command(BaseCommand):
         elif loaded:
             summary = ", ".join(f"{count} {label}" for label, count in loaded.items())
             self.stdout.write(f"A year of records loaded: {summary}.")
+            if letters:
+                self.stdout.write(f"Case history: {letters} letters issued, replies and an interview's minutes.")
         else:
             self.stdout.write("Demo records were already loaded; left as they are.")
         self.stdout.write("")
