@@ -103,7 +103,9 @@ class CaseLetterSerializer(strict.Serializer):
     id = serializers.IntegerField()
     step = serializers.ChoiceField(choices=Case.Step.choices)
     number = serializers.IntegerField(help_text=_("In the issuing unit's sequence for the step and year."))
-    issuing_unit = UnitCodeField(read_only=True)
+    issuing_unit = serializers.CharField(
+        source="issuing_unit.code", help_text=_("The code of the unit that issued it.")
+    )
     issued_on = serializers.DateField()
     deadline = serializers.DateField(help_text=_("The day the department is to answer by."))
     interview_on = serializers.DateField(allow_null=True, help_text=_("An interview's day; null for other steps."))
