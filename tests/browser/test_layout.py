@@ -1,0 +1,139 @@
+"""The pages fit a 1366 px desk and a 390 px phone, in Chinese and in English.
+
+At each size and in each language: every top-level item of the navigation is on screen
+and on one line (a label that wraps is taller than its line height); on a phone the
+bell, the language and the user menu stay in sight while the groups fold.
+"""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from burden.rules.engine import evaluate_record
+from tests.record_factories.meetings import MeetingFactory
+
+pytestmark = pytest.mark.browser
+
+DESK = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+# Browser locale -> the language the pages answer in (LocaleMiddleware reads Accept-Language).
+LANGUAGES = [pytest.param("zh-CN", "zh-hans", id="zh"), pytest.param("en-US", "en", id="en")]
+SIZES = [pytest.param(DESK, id="desk"), pytest.param(PHONE, id="phone")]
+
+# The pages of a day's work, for an admin of the city (who sees every group of the menu).
+PAGES = ["/", "/meetings/", "/meetings/new/", "/review/", "/review/flags/", "/dashboard/"]
+
+# For one element: its content height against its line height, and where it sits.
+BOX = """(element) => {
+  const style = getComputedStyle(element);
+  const box = element.getBoundingClientRect();
+  const px = (name) => parseFloat(style[name]) || 0;
+  return {
+    content: box.height - px("paddingTop") - px("paddingBottom") - px("borderTopWidth") - px("borderBottomWidth"),
+    line: parseFloat(style.lineHeight) || px("fontSize") * 1.5,
+    left: box.left, right: box.right, middle: box.top + box.height / 2,
+    text: element.innerText.trim(),
+  };
+}"""
+
+# What sticks out to the right, if the page is wider than the window.
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  const wide = [];
+  if (root.scrollWidth > root.clientWidth) {
+    for (const element of document.body.querySelectorAll("*")) {
+      const box = element.getBoundingClientRect();
+      if (box.right > root.clientWidth + 1 && box.width > 0) {
+        const name = `${element.tagName.toLowerCase()}.${[...element.classList].join(".")}`;
+        wide.push(`${name} right=${Math.round(box.right)}`);
+      }
+    }
+  }
+  return {scroll: root.scrollWidth, client: root.clientWidth, wide: wide.slice(0, 10)};
+}"""
+
+
+@pytest.fixture
+def flagged(tree, personas):
+    """Meetings in communities A and B, one of them flagged, so lists, queue and dashboard have rows."""
+    meetings = [
+        MeetingFactory(
+            unit=tree.a, source_unit=tree.dept, title="全区教育系统安全生产工作部署会议（第二次）", duration_minutes=150
+        ),
+        MeetingFactory(unit=tree.a, source_unit=tree.dept, duration_minutes=60),
+        MeetingFactory(unit=tree.b, source_unit=tree.dept, duration_minutes=200),
+    ]
+    for meeting in meetings:
+        evaluate_record("meeting", meeting.pk)
+    call_command("rollups_rebuild", verbosity=0)
+    return meetings
+
+
+def open_page(new_context, log_in, username, locale, viewport):
+    return log_in(new_context(locale=locale, viewport=viewport).new_page(), username)
+
+
+def top_level_items(page):
+    """The groups of the menu and the bell, language and user menu, as elements."""
+    return page.locator("[data-testid=nav-groups] > li > a.nav-link, [data-testid=nav-tools] > li > a.nav-link")
+
+
+def assert_one_line_and_on_screen(page, items, expected):
+    width = page.evaluate("document.documentElement.clientWidth")
+    boxes = [item.evaluate(BOX) for item in items.all()]
+    assert len(boxes) == expected, [box["text"] for box in boxes]
+    for box in boxes:
+        wraps = f"{box['text']!r} wraps: {box['content']}px for a {box['line']}px line"
+        assert box["content"] < 1.5 * box["line"], wraps
+        assert box["left"] >= 0 and box["right"] <= width, f"{box['text']!r} is off screen: {box}"
+    return boxes
+
+
+def assert_no_sideways_scroll(page, url):
+    overflow = page.evaluate(OVERFLOW)
+    assert overflow["scroll"] <= overflow["client"], f"{url} scrolls sideways: {overflow}"
+
+
+@pytest.mark.parametrize(("locale", "language"), LANGUAGES)
+def test_at_a_desk_every_menu_item_is_on_one_line_on_screen(new_context, log_in, personas, locale, language):
+    page = open_page(new_context, log_in, "admin_city", locale, DESK)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator(".navbar-toggler")).to_be_hidden()
+
+    # Home, records, review, insights, manage; the bell, the language, the user menu.
+    boxes = assert_one_line_and_on_screen(page, top_level_items(page), 8)
+    middles = [box["middle"] for box in boxes]
+    assert max(middles) - min(middles) < 8, f"the menu takes more than one row: {boxes}"
+
+    # Every item of every group is one click away, on one line too.
+    for group in ("nav-records", "nav-review", "nav-insights", "nav-admin"):
+        page.get_by_test_id(group).click()
+        menu = page.locator(f"[data-testid={group}] + .dropdown-menu")
+        expect(menu).to_be_visible()
+        links = menu.locator("a.dropdown-item")
+        assert links.count() >= 3
+        assert_one_line_and_on_screen(page, links, links.count())
+        page.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize(("locale", "language"), LANGUAGES)
+def test_on_a_phone_the_tools_stay_in_sight_and_the_menu_folds_behind_its_button(
+    new_context, log_in, personas, live_server, locale, language
+):
+    page = open_page(new_context, log_in, "admin_city", locale, PHONE)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    groups = page.locator("[data-testid=nav-groups]")
+    expect(groups).to_be_hidden()
+    # The bell, the language and the user menu are there without opening anything.
+    assert_one_line_and_on_screen(page, page.locator("[data-testid=nav-tools] > li > a.nav-link"), 3)
+
+    page.locator(".navbar-toggler").click()
+    expect(groups).to_be_visible()
+    assert_one_line_and_on_screen(page, groups.locator(":scope > li > a.nav-link"), 5)
+
+    page.get_by_test_id("nav-records").click()
+    meetings = page.locator('[data-testid=nav-records] + .dropdown-menu a[href="/meetings/"]')
+    expect(meetings).to_be_visible()
+    assert_no_sideways_scroll(page, "the open menu")
+    meetings.click()
+    page.wait_for_url(f"{live_server.url}/meetings/")
