@@ -1,8 +1,10 @@
 """The pages fit a 1366 px desk and a 390 px phone, in Chinese and in English.
 
 At each size and in each language: every top-level item of the navigation is on screen
-and on one line (a label that wraps is taller than its line height); on a phone the
-bell, the language and the user menu stay in sight while the groups fold.
+and on one line (a label that wraps is taller than its line height), and no page of a
+staff member's or a supervisor's day scrolls sideways. On a phone a record list shows
+cards and keeps its filters folded behind a button; at a desk it shows the table with
+the filters open.
 """
 
 import pytest
@@ -137,3 +139,49 @@ def test_on_a_phone_the_tools_stay_in_sight_and_the_menu_folds_behind_its_button
     assert_no_sideways_scroll(page, "the open menu")
     meetings.click()
     page.wait_for_url(f"{live_server.url}/meetings/")
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+@pytest.mark.parametrize(("locale", "language"), LANGUAGES)
+def test_no_page_of_the_day_scrolls_sideways(new_context, log_in, flagged, locale, language, viewport):
+    page = open_page(new_context, log_in, "admin_city", locale, viewport)
+    for url in PAGES:
+        response = page.goto(url)
+        assert response.status == 200, url
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert_no_sideways_scroll(page, url)
+
+
+@pytest.mark.parametrize(("locale", "language"), LANGUAGES)
+def test_on_a_phone_a_record_list_shows_cards_and_folds_its_filters(
+    new_context, log_in, flagged, personas, locale, language
+):
+    page = open_page(new_context, log_in, "staff_a", locale, PHONE)
+    page.goto("/meetings/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+    cards = page.get_by_test_id("record-card")
+    expect(cards).to_have_count(2)  # community A's two meetings
+    expect(page.get_by_test_id("record-table")).to_be_hidden()
+    expect(cards.first).to_contain_text("甲社区" if language == "zh-hans" else "Community A")
+    long_title = cards.filter(has_text="全区教育系统安全生产工作部署会议（第二次）")
+    expect(long_title.get_by_test_id("card-flags")).to_be_visible()
+
+    filters = page.get_by_test_id("filters")
+    expect(filters).to_be_hidden()
+    page.get_by_test_id("filters-toggle").click()
+    expect(filters).to_be_visible()
+    expect(filters.locator("button[type=submit]")).to_be_visible()
+    assert_no_sideways_scroll(page, "/meetings/ with its filters open")
+
+
+@pytest.mark.parametrize(("locale", "language"), LANGUAGES)
+def test_at_a_desk_a_record_list_is_a_table_with_its_filters_open(new_context, log_in, flagged, locale, language):
+    page = open_page(new_context, log_in, "staff_a", locale, DESK)
+    page.goto("/meetings/")
+
+    expect(page.get_by_test_id("record-table")).to_be_visible()
+    expect(page.get_by_test_id("record-table").locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_test_id("record-cards")).to_be_hidden()
+    expect(page.get_by_test_id("filters")).to_be_visible()
+    expect(page.get_by_test_id("filters-toggle")).to_be_hidden()
