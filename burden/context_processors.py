@@ -37,7 +37,9 @@ def _record_nav():
         {
             "app": kind.app_label,
             "url": reverse(kind.url_name("list")),
+            "create_url": reverse(kind.url_name("create")),
             "label": kind.label_plural,
+            "label_singular": kind.label,
             "icon": kind.page_config.icon,
         }
         for kind in kinds()

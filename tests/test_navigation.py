@@ -1,13 +1,16 @@
-"""The menu's groups, the records group read from the registry of kinds."""
+"""The menu's groups and the staff home's quick entry, both read from the registry of kinds."""
 
 import re
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
 from burden.context_processors import _section
 from burden.records.registry import kinds
+from tests.record_factories.meetings import MeetingFactory
 
 KIND_PAGES = [kind for kind in kinds() if kind.pages]
 
@@ -77,3 +80,26 @@ def test_the_bell_the_language_and_the_user_menu_stay_outside_the_folding_menu(c
     assert tools < folding
     for testid in ("bell", "language-menu", "user-menu"):
         assert tools < html.index(f'data-testid="{testid}"') < folding
+
+
+def test_staff_home_offers_one_quick_entry_per_kind_in_chinese(client, personas):
+    html = html_of(client, personas.staff_a, language="zh-hans")
+    quick = html[html.index('data-testid="quick-entry"') : html.index('data-testid="next-steps"')]
+    hrefs = re.findall(r'href="([^"]+)" data-testid="quick-entry-', quick)
+    assert hrefs == [reverse(kind.url_name("create")) for kind in KIND_PAGES]
+    assert "登记会议" in quick and "登记借调" in quick
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "admin", "outsider"])
+def test_quick_entry_is_for_staff_only(client, personas, persona):
+    assert 'data-testid="quick-entry"' not in html_of(client, getattr(personas, persona))
+
+
+def test_staff_home_runs_as_many_queries_with_records_as_without(client, personas, tree):
+    client.force_login(personas.staff_a)
+    with CaptureQueriesContext(connection) as empty:
+        client.get(reverse("home"))
+    MeetingFactory.create_batch(5, unit=tree.a, source_unit=tree.dept)
+    with CaptureQueriesContext(connection) as full:
+        assert client.get(reverse("home")).status_code == 200
+    assert len(full) == len(empty)

@@ -185,3 +185,14 @@ def test_at_a_desk_a_record_list_is_a_table_with_its_filters_open(new_context, l
     expect(page.get_by_test_id("record-cards")).to_be_hidden()
     expect(page.get_by_test_id("filters")).to_be_visible()
     expect(page.get_by_test_id("filters-toggle")).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_staff_start_a_record_from_the_quick_entry_on_their_home(new_context, log_in, personas, live_server, viewport):
+    page = open_page(new_context, log_in, "staff_a", "zh-CN", viewport)
+    button = page.get_by_test_id("quick-entry").get_by_role("link", name="登记会议")
+    expect(button).to_be_visible()
+    assert_no_sideways_scroll(page, "/")
+    button.click()
+    page.wait_for_url(f"{live_server.url}/meetings/new/")
+    expect(page.locator("main h1")).to_have_text("登记会议")
