@@ -103,3 +103,22 @@ def test_staff_home_runs_as_many_queries_with_records_as_without(client, persona
     with CaptureQueriesContext(connection) as full:
         assert client.get(reverse("home")).status_code == 200
     assert len(full) == len(empty)
+
+
+def test_the_admin_s_add_button_says_增加_not_登记(client, personas):
+    """Our catalogue's 登记 (log) is for records; Django's own wording stays in its admin."""
+    html = html_of(client, personas.superuser, "admin:burden_unit_changelist", "zh-hans")
+    assert "增加 单位" in html or "增加单位" in html
+    assert "登记单位" not in html
+
+
+def test_the_admin_s_change_links_say_修改(client, personas, tree):
+    html = html_of(client, personas.superuser, "admin:index", "zh-hans")
+    assert "修改" in html and "变化" not in html
+    unit = html_of(client, personas.superuser, "admin:burden_unit_change", "zh-hans", tree.a.pk)
+    assert "单位树路径" in unit and "Path:" not in unit
+
+
+def test_the_dashboard_still_calls_its_difference_column_变化(client, personas):
+    html = html_of(client, personas.staff_a, "insights:dashboard", "zh-hans")
+    assert "变化" in html
