@@ -199,3 +199,18 @@ def test_staff_start_a_record_from_the_quick_entry_on_their_home(new_context, lo
     button.click()
     page.wait_for_url(f"{live_server.url}/meetings/new/")
     expect(page.locator("main h1")).to_have_text("登记会议")
+
+
+def test_on_a_phone_a_record_form_is_one_column_of_large_tap_targets(new_context, log_in, personas):
+    page = open_page(new_context, log_in, "staff_a", "zh-CN", PHONE)
+    page.goto("/meetings/new/")
+    form = page.locator("main form")
+    fields = form.locator("input.form-control, select.form-select, textarea.form-control, button.btn")
+    shown = [(field.evaluate("e => e.tagName"), field.bounding_box()) for field in fields.all() if field.is_visible()]
+    assert len(shown) > 10
+    assert all(box["height"] >= 44 for _, box in shown), shown
+    lefts = {round(box["x"]) for tag, box in shown if tag != "BUTTON"}
+    assert len(lefts) == 1, f"the fields are not in one column: {lefts}"
+    checkboxes = [box for box in (c.bounding_box() for c in form.locator("input.form-check-input").all()) if box]
+    assert checkboxes and all(box["width"] >= 20 and box["height"] >= 20 for box in checkboxes), checkboxes
+    assert_no_sideways_scroll(page, "/meetings/new/")
