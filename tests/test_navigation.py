@@ -1,4 +1,4 @@
-"""The menu's groups and the staff home's quick entry, both read from the registry of kinds."""
+"""The menu's groups and the staff home (quick entry, recent records), read from the registry of kinds."""
 
 import re
 
@@ -10,6 +10,7 @@ from django.urls import resolve, reverse
 
 from burden.context_processors import _section
 from burden.records.registry import kinds
+from tests.record_factories.documents import DocumentFactory
 from tests.record_factories.meetings import MeetingFactory
 
 KIND_PAGES = [kind for kind in kinds() if kind.pages]
@@ -103,6 +104,26 @@ def test_staff_home_runs_as_many_queries_with_records_as_without(client, persona
     with CaptureQueriesContext(connection) as full:
         assert client.get(reverse("home")).status_code == 200
     assert len(full) == len(empty)
+
+
+def test_staff_home_lists_their_units_latest_records_of_every_kind_newest_first(client, personas, tree):
+    old = MeetingFactory(unit=tree.a, source_unit=tree.dept, title="上周的部署会")
+    newer = DocumentFactory(unit=tree.a, source_unit=tree.dept, title="关于报送材料的通知")
+    MeetingFactory(unit=tree.b, source_unit=tree.dept, title="乙社区的会")  # not staff_a's unit
+    client.force_login(personas.staff_a)
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert [record.title for record in response.context["recent_records"]] == [newer.title, old.title]
+    html = response.content.decode()
+    recent = html[html.index('data-testid="recent-records"') :]
+    assert newer.get_absolute_url() in recent and "文件" in recent
+    assert "乙社区的会" not in html
+
+
+def test_staff_home_shows_only_the_five_latest_records(client, personas, tree):
+    MeetingFactory.create_batch(4, unit=tree.a, source_unit=tree.dept)
+    DocumentFactory.create_batch(4, unit=tree.a, source_unit=tree.dept)
+    client.force_login(personas.staff_a)
+    assert len(client.get(reverse("home")).context["recent_records"]) == 5
 
 
 def test_the_admin_s_add_button_says_增加_not_登记(client, personas):
