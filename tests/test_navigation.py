@@ -143,3 +143,12 @@ def test_the_admin_s_change_links_say_修改(client, personas, tree):
 def test_the_dashboard_still_calls_its_difference_column_变化(client, personas):
     html = html_of(client, personas.staff_a, "insights:dashboard", "zh-hans")
     assert "变化" in html
+
+
+def test_a_record_list_s_folded_filters_say_how_many_are_in_use(client, personas):
+    client.force_login(personas.staff_a)
+    plain = client.get(reverse("meetings:meeting_list")).content.decode()
+    assert 'data-testid="filters-in-use"' not in plain
+    filtered = client.get(reverse("meetings:meeting_list"), {"q": "部署", "mode": "in_person", "sort": "-date"})
+    badge = re.search(r'data-testid="filters-in-use">.*?(\d+)</span>', filtered.content.decode())
+    assert badge and badge.group(1) == "2"  # the sort is not a filter
