@@ -25,7 +25,21 @@ LANGUAGES = [pytest.param("zh-CN", "zh-hans", id="zh"), pytest.param("en-US", "e
 SIZES = [pytest.param(DESK, id="desk"), pytest.param(PHONE, id="phone")]
 
 # The pages of a day's work, for an admin of the city (who sees every group of the menu).
-PAGES = ["/", "/meetings/", "/meetings/new/", "/review/", "/review/flags/", "/dashboard/"]
+PAGES = [
+    "/",
+    "/meetings/",
+    "/meetings/new/",
+    "/documents/",
+    "/review/",
+    "/review/flags/",
+    "/review/notifications/",
+    "/dashboard/",
+    "/burden-ledger/",
+    "/reports/",
+    "/rules/",
+    "/units/",
+    "/units/S1/",
+]
 
 # For one element: its content height against its line height, and where it sits.
 BOX = """(element) => {
@@ -148,7 +162,8 @@ def test_on_a_phone_the_tools_stay_in_sight_and_the_menu_folds_behind_its_button
 @pytest.mark.parametrize(("locale", "language"), LANGUAGES)
 def test_no_page_of_the_day_scrolls_sideways(new_context, log_in, flagged, locale, language, viewport):
     page = open_page(new_context, log_in, "admin_city", locale, viewport)
-    for url in PAGES:
+    record = flagged[0]  # the one with the long title and its flags
+    for url in [*PAGES, record.get_absolute_url(), f"{record.get_absolute_url()}edit/"]:
         response = page.goto(url)
         assert response.status == 200, url
         expect(page.locator("html")).to_have_attribute("lang", language)
