@@ -229,3 +229,14 @@ def test_on_a_phone_a_record_form_is_one_column_of_large_tap_targets(new_context
     checkboxes = [box for box in (c.bounding_box() for c in form.locator("input.form-check-input").all()) if box]
     assert checkboxes and all(box["width"] >= 20 and box["height"] >= 20 for box in checkboxes), checkboxes
     assert_no_sideways_scroll(page, "/meetings/new/")
+
+
+def test_the_menu_works_from_the_keyboard(new_context, log_in, personas, live_server):
+    page = open_page(new_context, log_in, "staff_a", "zh-CN", DESK)
+    page.get_by_test_id("nav-records").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-testid=nav-records] + .dropdown-menu")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(":focus")).to_have_attribute("href", "/meetings/")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/meetings/")
