@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import scoping
@@ -157,8 +158,14 @@ class UnitAdmin(
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
-    readonly_fields = ["path"]
+    readonly_fields = ["tree_path"]
     inlines = [MembershipInline]
+
+    # The model field has no verbose name (adding one is a migration), so Django would label it
+    # "Path" in every language.
+    @admin.display(description=gettext_lazy("Path in the unit tree"))
+    def tree_path(self, obj):
+        return obj.path
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user, min_role=scoping.ADMIN)

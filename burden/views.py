@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 from . import scoping
 from .filters import UnitFilterSet
 from .models import Membership, TaskFailure, Unit, User
+from .records.registry import kinds
 from .scoping import scope_for
 
 
@@ -38,11 +39,29 @@ class HomeView(LoginRequiredMixin, TemplateView):
             )
             context["unit_counts"] = [(label, counts[value]) for value, label in Unit.Level.choices if value in counts]
             context["units_total"] = sum(counts.values())
+        if role == scoping.STAFF:
+            context["recent_records"] = recent_records(user)
         if role == scoping.ADMIN:
             context["failed_tasks"] = TaskFailure.objects.filter(resolved=False).count()
             context["people_total"] = User.objects.filter(is_active=True).count()
             context["people_without_unit"] = User.objects.filter(is_active=True, memberships__isnull=True).count()
         return context
+
+
+def recent_records(user, limit: int = 5) -> list:
+    """The last ``limit`` records logged in the user's units, newest first, of every kind with pages.
+
+    One query per kind, however many records there are; each record carries its kind as ``kind``.
+    """
+    found = []
+    for kind in kinds():
+        if not kind.pages:
+            continue
+        for record in kind.model.objects.for_user(user).select_related("unit").order_by("-created_at")[:limit]:
+            record.kind = kind
+            found.append(record)
+    found.sort(key=lambda record: record.created_at, reverse=True)
+    return found[:limit]
 
 
 class QueryStringMixin:

@@ -22,3 +22,9 @@ def sort_link(label, name, current, query):
     arrow = " ▲" if current == name else " ▼" if current == f"-{name}" else ""
     prefix = f"{query}&" if query else ""
     return format_html('<a class="link-body-emphasis" href="?{}sort={}">{}{}</a>', prefix, target, label, arrow)
+
+
+@register.filter
+def filters_in_use(form) -> int:
+    """How many of a filter form's fields the request set, so a folded filter panel can say so."""
+    return sum(1 for name in form.fields if any(value.strip() for value in form.data.getlist(name)))

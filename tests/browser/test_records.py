@@ -76,6 +76,7 @@ def test_staff_log_a_meeting_in_chinese_see_the_live_estimate_before_saving_and_
 ):
     page = log_in(chinese_page, "staff_a")
 
+    page.get_by_test_id("nav-records").click()  # the kinds are a group of the menu
     link(page.locator("#main-nav"), "会议").click()
     page.wait_for_url(f"{live_server.url}/meetings/")
     expect(page.locator("main h1")).to_have_text("会议")

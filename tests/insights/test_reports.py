@@ -715,8 +715,10 @@ def test_the_navigation_links_to_the_reports(client, personas, reports):
     html = client.get(reverse("insights:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'href="{reverse("insights:report_index")}"' in html
     page = report_get(client, personas.staff_a).content.decode()
-    active = re.findall(r'class="nav-link active" href="([^"]+)"', page)
+    # The reports are an item of the insights group, which is marked too.
+    active = re.findall(r'class="dropdown-item active" aria-current="page" href="([^"]+)"', page)
     assert active == [reverse("insights:report_index")]
+    assert re.search(r'class="nav-link dropdown-toggle active"[^>]*data-testid="nav-insights"', page)
 
 
 # --- query counts -----------------------------------------------------------------------------------
