@@ -57,6 +57,8 @@ ROUTES = [
     ("case-reply", "case", POST_ONLY),
     ("case-escalate", "case", POST_ONLY),
     ("case-transition", "case", POST_ONLY),
+    ("case-minutes", "case", POST_ONLY),
+    ("case-notice", None, POST_ONLY),
     ("inspection-plan-list", None, EVERYONE),
     ("inspection-plan-detail", "plan", EVERYONE),
     ("catalogue-list", None, EVERYONE),
