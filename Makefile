@@ -14,7 +14,7 @@ export DEBUG ?= True
 MAKEMESSAGES := $(MANAGE) makemessages -l zh_Hans --no-location --no-obsolete \
 	--ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=bench --ignore=tests
 
-.PHONY: install dev-env run test worker beat lint security fmt messages check-translations bench-import clean
+.PHONY: install dev-env run test worker beat lint security fmt messages check-translations bench-import bench-city clean
 
 # Idempotent: each step re-runs only when its inputs changed.
 install: $(VENV)/.installed node_modules/.installed staticfiles/.collected dev-env
@@ -91,6 +91,11 @@ check-translations: install
 bench-import: install
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	$(PY) bench/import_bench.py run --rows $(or $(ROWS),100000)
+
+# A city-shaped database (7,000 grassroots units) at two sizes, every page for every role
+# and the sweeps, with the ratios and the targets (PostgreSQL at BENCH_POSTGRES_URL's server).
+bench-city: install
+	$(PY) bench/city_bench.py --units $(or $(UNITS),7000) --sizes $(or $(SIZES),20000,200000)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
