@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from burden.models import Case, CaseEvent, CaseLetter, Membership, Violation, ViolationRecord
 from burden.review.cases import cases_gather
 from burden.rules.engine import sweep
+from documents.models import Document
 from meetings.models import Meeting
 from tests.factories import MembershipFactory, UnitFactory, UserFactory, ViolationFactory
 from tests.record_factories.documents import DocumentFactory
@@ -700,6 +701,18 @@ def test_a_records_page_shows_the_group_flags_it_is_one_of_and_links_their_case(
     counts = {record.pk: record.open_flags for record in listing.context["object_list"]}
     assert {pk for pk, count in counts.items() if count} == {d.pk for d in documents}
     assert set(counts.values()) == {0, 1}
+
+
+def test_a_record_list_counts_a_records_own_flag_and_its_groups_once_each(client, tree, people):
+    documents = [DocumentFactory(unit=tree.a, source_unit=tree.dept, received_on=MARCH) for _ in range(11)]
+    long_one = documents[5]
+    Document.objects.filter(pk=long_one.pk).update(length_chars=9000)  # DOC-LENGTH: a flag of its own
+    sweep(TODAY, codes=["DOC-DAILY", "DOC-LENGTH"])
+    assert Violation.objects.filter(rule="DOC-LENGTH").count() == 1
+    listing = page(client, people.staff_a, "documents:document_list")
+    counts = {record.pk: record.open_flags for record in listing.context["object_list"]}
+    assert counts[long_one.pk] == 2
+    assert {counts[d.pk] for d in documents if d.pk != long_one.pk} == {1}
 
 
 def test_a_flags_page_links_its_case(client, people, case_a):
