@@ -25,6 +25,21 @@ def sort_link(label, name, current, query):
 
 
 @register.filter
-def filters_in_use(form) -> int:
-    """How many of a filter form's fields the request set, so a folded filter panel can say so."""
-    return sum(1 for name in form.fields if any(value.strip() for value in form.data.getlist(name)))
+def filters_in_use(form, data=None) -> int:
+    """How many of a filter form's visible fields the request set, so a folded filter panel can say so.
+
+    ``data``: the request's own query (``request.GET``) where the filter set fills in
+    defaults of its own, which the person did not choose.
+    """
+    data = form.data if data is None else data
+
+    def values(name) -> list:
+        if hasattr(data, "getlist"):
+            return data.getlist(name)
+        return [data[name]] if data.get(name) else []
+
+    return sum(
+        1
+        for name, field in form.fields.items()
+        if not field.widget.is_hidden and any(str(value).strip() for value in values(name))
+    )

@@ -123,7 +123,7 @@ def test_the_district_circulates_one_notice_over_two_departments_reminded_cases_
     district.goto("/review/")
     expect(district.get_by_test_id("case-row")).to_have_count(2)
     district.locator("[data-select-all='case']").check()
-    expect(district.locator("input[name='case']:checked")).to_have_count(2)
+    expect(district.get_by_test_id("case-table").locator("input[name='case']:checked")).to_have_count(2)
     district.get_by_test_id("notice-button").click()
     expect(district.get_by_test_id("notice-case")).to_have_count(2)
     district.locator("textarea").fill("提示后仍未整改")
@@ -163,3 +163,15 @@ def test_the_bell_counts_the_new_case_and_the_notifications_speak_in_cases(new_c
     district.goto("/")
     expect(district.get_by_test_id("bell")).to_be_visible()
     expect(district.get_by_test_id("bell-count")).to_have_count(0)
+
+
+def test_on_a_phone_the_queue_shows_cases_as_cards_with_the_filters_folded(new_context, log_in, case):
+    phone = new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    district = log_in(phone, "district")
+    district.goto("/review/")
+    expect(district.get_by_test_id("case-card")).to_have_count(1)
+    expect(district.get_by_test_id("case-table")).to_be_hidden()
+    expect(district.get_by_test_id("filters")).to_be_hidden()
+    district.get_by_test_id("filters-toggle").click()
+    expect(district.get_by_test_id("filters")).to_be_visible()
+    assert district.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
