@@ -103,7 +103,7 @@ def evaluation_queue(record) -> None:
 
 
 def dispatch_evaluation(kind: str, record_id: int) -> None:
-    from .tasks import evaluate_record
+    from .rules.tasks import evaluate_record
 
     try:
         evaluate_record.delay(kind, record_id)
@@ -156,7 +156,7 @@ def rollups_rebuild_queue(kinds: list[str]) -> None:
     from kombu.exceptions import OperationalError
 
     from .insights.rollups import rollups_rebuild
-    from .tasks import rebuild_rollups
+    from .insights.tasks import rebuild_rollups
 
     try:
         rebuild_rollups.delay(kinds)

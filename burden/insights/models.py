@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..progress import ProgressMixin
 from ..scoping import ScopedQuerySet
+from .periods import Period
 
 
 class RecordKind(models.TextChoices):
@@ -266,6 +267,4 @@ class ReportJob(ProgressMixin, models.Model):
 
     @property
     def period(self):
-        from .forms import Period
-
         return Period(self.period_start, self.period_end)

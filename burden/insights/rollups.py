@@ -119,7 +119,7 @@ def rollups_queue_region(region: Region) -> None:
 def rollups_dispatch(payload: list) -> None:
     from kombu.exceptions import OperationalError
 
-    from ..tasks import refresh_rollups
+    from .tasks import refresh_rollups
 
     try:
         refresh_rollups.delay(payload)
