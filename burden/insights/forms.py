@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import scoping
 from ..models import Unit
-from .models import RecordKind, ReductionTarget, ReportKind
+from ..records import registry
+from .models import ReductionTarget, ReportKind
 from .periods import Period
 
 MONTH_FORMAT = "%Y-%m"
@@ -181,7 +182,7 @@ class ReductionTargetForm(forms.Form):
         help_text=_("The target applies to this unit and every unit below it."),
         widget=forms.TextInput(attrs={"list": "insight-unit-options", "autocomplete": "off"}),
     )
-    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=RecordKind.choices)
+    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=registry.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2099)
     measure = forms.ChoiceField(
         label=_("Measured by"), choices=ReductionTarget.Measure.choices, initial=ReductionTarget.Measure.RECORDS
@@ -210,6 +211,6 @@ class ReductionTargetForm(forms.Form):
 class IncreaseExplanationForm(forms.Form):
     """Why the department imposed more of a kind than the year before."""
 
-    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=RecordKind.choices)
+    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=registry.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2099)
     explanation = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 5}))

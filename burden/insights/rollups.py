@@ -17,7 +17,7 @@ an extension moves its end without leaving the old end anywhere to read.
 Flags change when the rules engine opens or clears violations, not when a record is
 written; ``rollups_flags_refresh`` recounts them — the flagged records of the monthly
 cells and the open flags by rule (``FlagRollup``) — for a record's unit after its
-evaluation and for every unit after a sweep (``burden.tasks``).
+evaluation and for every unit after a sweep (``burden.rules.tasks``).
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ def _spread_select(model, where: Q | None) -> tuple[str, list]:
 
     Counts (records, flags, traces) stay in the month of the record's date; the hours
     are the working days of each month in the span x the hours of a working day, as
-    ``burden.costs.secondment_hours_by_month`` counts them.
+    ``secondments.models.secondment_hours_by_month`` counts a secondment's.
     """
     first, last = model.hours_span()
     working_days_cover(model, where)
