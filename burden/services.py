@@ -142,9 +142,7 @@ def cost_parameters_update(*, params, user) -> dict[str, int]:
     params.save()
     changed = {}
     for kind in kinds():
-        recompute = getattr(kind.model, "recompute_default_hours", None)
-        if recompute is not None:
-            changed[kind.model._meta.label_lower] = recompute(previous, params)
+        changed[kind.model._meta.label_lower] = kind.model.recompute_default_hours(previous, params)
     moved = [kind.code for kind in kinds() if changed.get(kind.model._meta.label_lower)]
     if moved:
         transaction.on_commit(lambda: rollups_rebuild_queue(moved))

@@ -46,8 +46,8 @@ CHUNK = 2000
 
 
 def spreads_hours(model) -> bool:
-    """Whether the kind's hours fall in several months (it declares ``hours_span``)."""
-    return hasattr(model, "hours_span")
+    """Whether the kind's hours fall in several months (its ``hours_span`` is not ``None``)."""
+    return model.hours_span() is not None
 
 
 def next_month(month: datetime.date) -> datetime.date:
