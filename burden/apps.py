@@ -16,7 +16,12 @@ class BurdenConfig(AppConfig):
         # API tokens when their password changes or they are deactivated.
         from . import sessions, tokens  # noqa: F401
         from .review.cases import cases_gather_after_evaluation
+        from .rules import catalogue
         from .rules.engine import evaluated
+
+        # Every model is loaded by now, so the rule modules (which read the record
+        # models) can be: each registers its rules, and reading them is open from here on.
+        catalogue.load()
 
         evaluated.connect(cases_gather_after_evaluation, dispatch_uid="cases_gather")
 

@@ -316,7 +316,7 @@ from .review.models import (  # noqa: E402, F401
     NotificationPreference,
     ReviewDeadlines,
 )
-from .rule_models import (  # noqa: E402, F401
+from .rules.models import (  # noqa: E402, F401
     PendingEvaluation,
     RuleChange,
     RuleOverride,

@@ -32,7 +32,7 @@ def rule_run_start(*, code: str, change: RuleChange | None, user) -> RuleRun:
 
 
 def _dispatch(run_id: int) -> None:
-    from .tasks import rule_reapply
+    from .rules.tasks import rule_reapply
 
     try:
         rule_reapply.delay(run_id)

@@ -103,7 +103,7 @@ def evaluation_queue(record) -> None:
 
 
 def dispatch_evaluation(kind: str, record_id: int) -> None:
-    from .tasks import evaluate_record
+    from .rules.tasks import evaluate_record
 
     try:
         evaluate_record.delay(kind, record_id)
@@ -142,9 +142,7 @@ def cost_parameters_update(*, params, user) -> dict[str, int]:
     params.save()
     changed = {}
     for kind in kinds():
-        recompute = getattr(kind.model, "recompute_default_hours", None)
-        if recompute is not None:
-            changed[kind.model._meta.label_lower] = recompute(previous, params)
+        changed[kind.model._meta.label_lower] = kind.model.recompute_default_hours(previous, params)
     moved = [kind.code for kind in kinds() if changed.get(kind.model._meta.label_lower)]
     if moved:
         transaction.on_commit(lambda: rollups_rebuild_queue(moved))
@@ -156,7 +154,7 @@ def rollups_rebuild_queue(kinds: list[str]) -> None:
     from kombu.exceptions import OperationalError
 
     from .insights.rollups import rollups_rebuild
-    from .tasks import rebuild_rollups
+    from .insights.tasks import rebuild_rollups
 
     try:
         rebuild_rollups.delay(kinds)

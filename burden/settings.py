@@ -378,7 +378,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DocumentKindEnum": "documents.models.Document.Kind",
         "DataRequestKindEnum": "datarequests.models.DataRequest.Kind",
-        "ViolationStatusEnum": "burden.rule_models.Violation.Status",
+        "ViolationStatusEnum": "burden.rules.models.Violation.Status",
         "CaseStatusEnum": "burden.review.models.Case.Status",
     },
 }

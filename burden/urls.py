@@ -1,4 +1,4 @@
-"""Top-level URL configuration."""
+"""Top-level URL configuration: the core's pages, and each registered kind's (``burden.records.registry``)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -8,6 +8,7 @@ from django.views.defaults import page_not_found, server_error
 from . import rule_views, views
 from .api.errors import api_aware
 from .forms import LoginForm
+from .records.registry import kinds
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -20,11 +21,8 @@ urlpatterns = [
     path("review/", include("burden.review.urls")),
     path("api/v1/", include("burden.api.urls")),
     path("", include("burden.insights.urls")),
-    path("meetings/", include("meetings.urls")),
-    path("secondments/", include("secondments.urls")),
-    path("data-requests/", include("datarequests.urls")),
-    path("documents/", include("documents.urls")),
-    path("inspections/", include("inspections.urls")),
+    # Each kind's pages, under the prefix its app registered (``Kind.urls``, ``Kind.url_path``).
+    *(path(f"{kind.url_path}/", include(kind.urls)) for kind in kinds() if kind.urls),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

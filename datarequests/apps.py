@@ -19,6 +19,8 @@ class DataRequestsConfig(AppConfig):
             Kind(
                 model=DataRequest,
                 pages="datarequests.views.config",
+                urls="datarequests.urls",
+                url_prefix="data-requests",
                 api_routes="datarequests.api.ROUTES",
                 demo="datarequests.demo.demo_records",
             )

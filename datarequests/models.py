@@ -12,10 +12,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from burden.costs import burden_hours_for_data_request
+from burden import costs
 from burden.models import Unit
 from burden.records import BaseRecord
 from burden.scoping import ScopedQuerySet
+
+
+def burden_hours_for_data_request(*, filling_hours, item_count: int, minutes_per_item: Decimal) -> Decimal:
+    """The filling time logged, or the number of items x the minutes one item takes."""
+    if filling_hours is not None:
+        return costs.hours(filling_hours)
+    return costs.hours(Decimal(item_count) * minutes_per_item / costs.MINUTES_PER_HOUR)
 
 
 class CatalogueItemQuerySet(ScopedQuerySet):

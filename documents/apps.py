@@ -19,6 +19,7 @@ class DocumentsConfig(AppConfig):
             Kind(
                 model=Document,
                 pages="documents.views.config",
+                urls="documents.urls",
                 api_routes="documents.api.ROUTES",
                 demo="documents.demo.demo_records",
             )

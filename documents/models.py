@@ -1,16 +1,24 @@
 """Documents the unit received: kind, length, supplementary chains and deadlines."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from burden.costs import burden_hours_for_document
+from burden import costs
 from burden.records import BaseRecord
 
 #: How far up a supplementary chain ``clean()`` looks for a loop (one query a step).
 ANCESTOR_LIMIT = 50
+
+
+def burden_hours_for_document(*, handling_minutes: int | None, default_minutes: Decimal) -> Decimal:
+    """The handling time logged, or the kind's default when none was logged."""
+    minutes = default_minutes if handling_minutes is None else Decimal(handling_minutes)
+    return costs.hours(minutes / costs.MINUTES_PER_HOUR)
 
 
 class Document(BaseRecord):

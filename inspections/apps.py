@@ -19,6 +19,7 @@ class InspectionsConfig(AppConfig):
             Kind(
                 model=Inspection,
                 pages="inspections.views.config",
+                urls="inspections.urls",
                 api_routes="inspections.api.ROUTES",
                 demo="inspections.demo.demo_records",
             )

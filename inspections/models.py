@@ -11,10 +11,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from burden.costs import burden_hours_for_inspection
+from burden import costs
 from burden.models import Unit
 from burden.records import BaseRecord
 from burden.scoping import ScopedQuerySet
+
+
+def burden_hours_for_inspection(*, preparation_hours, onsite_hours, staff_involved: int) -> Decimal:
+    """Preparation (person-hours, as logged) + time on site x the staff who had to be there."""
+    return costs.hours(Decimal(preparation_hours or 0) + Decimal(onsite_hours or 0) * (staff_involved or 0))
 
 
 class InspectionPlanQuerySet(ScopedQuerySet):

@@ -19,6 +19,7 @@ class MeetingsConfig(AppConfig):
             Kind(
                 model=Meeting,
                 pages="meetings.views.config",
+                urls="meetings.urls",
                 api_routes="meetings.api.ROUTES",
                 demo="meetings.demo.demo_records",
             )

@@ -1,5 +1,7 @@
 """Meetings the unit was called to: how long, how many people it sent, in what form."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -7,8 +9,15 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from burden.costs import burden_hours_for_meeting
+from burden import costs
 from burden.records import BaseRecord
+
+
+def burden_hours_for_meeting(*, duration_minutes: int, travel_minutes: int, attendees: int) -> Decimal:
+    """(meeting length + travel) x the people the unit sent."""
+    return costs.hours(
+        Decimal((duration_minutes or 0) + (travel_minutes or 0)) * (attendees or 0) / costs.MINUTES_PER_HOUR
+    )
 
 
 class Meeting(BaseRecord):

@@ -19,6 +19,7 @@ class SecondmentsConfig(AppConfig):
             Kind(
                 model=Secondment,
                 pages="secondments.views.config",
+                urls="secondments.urls",
                 api_routes="secondments.api.ROUTES",
                 demo="secondments.demo.demo_records",
             )

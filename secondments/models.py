@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from burden.costs import burden_hours_for_secondment, secondment_hours_by_month
+from burden import costs
 from burden.records import BaseRecord, date_range_check
 from burden.scoping import ScopedQuerySet
 
@@ -25,6 +26,26 @@ from burden.scoping import ScopedQuerySet
 # Fixed here for the clock; the rules issue will make them configurable (SEC-TERM, SEC-EXTENSION).
 TERM_MONTHS = 3
 EXTENSION_MONTHS = 3
+
+
+def burden_hours_for_secondment(*, start: datetime.date, end: datetime.date, hours_per_day: Decimal) -> Decimal:
+    """Working days the person is away x the hours of a working day."""
+    return costs.hours(costs.working_days(start, end) * Decimal(hours_per_day))
+
+
+def secondment_hours_by_month(
+    *, start: datetime.date, end: datetime.date, hours_per_day: Decimal
+) -> OrderedDict[datetime.date, Decimal]:
+    """The same hours split into the calendar months they fall in (keyed by the 1st)."""
+    months: OrderedDict[datetime.date, Decimal] = OrderedDict()
+    month = start.replace(day=1)
+    while month <= end:
+        next_month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        first = max(start, month)
+        last = min(end, next_month - datetime.timedelta(days=1))
+        months[month] = burden_hours_for_secondment(start=first, end=last, hours_per_day=hours_per_day)
+        month = next_month
+    return months
 
 
 class Secondment(BaseRecord):

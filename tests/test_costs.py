@@ -1,4 +1,5 @@
-"""Burden hours (Standard Cost Model) and the cost parameters admins change."""
+"""Burden hours (Standard Cost Model): the shared arithmetic of ``burden.costs``, the kinds'
+formulas (in their apps) and the cost parameters admins change."""
 
 import datetime
 from decimal import Decimal
@@ -9,6 +10,8 @@ from django.urls import reverse
 from burden import costs
 from burden.models import CostParameters
 from burden.services import cost_parameters_update
+from meetings.models import burden_hours_for_meeting
+from secondments.models import burden_hours_for_secondment, secondment_hours_by_month
 from tests.record_factories.datarequests import DataRequestFactory
 from tests.record_factories.documents import DocumentFactory
 from tests.record_factories.secondments import SecondmentFactory
@@ -41,13 +44,13 @@ def test_working_days_agree_with_walking_the_calendar():
 
 def test_hours_by_month_add_up_to_the_whole():
     start, end = datetime.date(2026, 1, 20), datetime.date(2026, 4, 10)
-    months = costs.secondment_hours_by_month(start=start, end=end, hours_per_day=Decimal(8))
+    months = secondment_hours_by_month(start=start, end=end, hours_per_day=Decimal(8))
     assert list(months) == [datetime.date(2026, m, 1) for m in (1, 2, 3, 4)]
-    assert sum(months.values()) == costs.burden_hours_for_secondment(start=start, end=end, hours_per_day=Decimal(8))
+    assert sum(months.values()) == burden_hours_for_secondment(start=start, end=end, hours_per_day=Decimal(8))
 
 
 def test_meeting_hours_are_length_and_travel_times_people():
-    assert costs.burden_hours_for_meeting(duration_minutes=90, travel_minutes=30, attendees=3) == Decimal("6.00")
+    assert burden_hours_for_meeting(duration_minutes=90, travel_minutes=30, attendees=3) == Decimal("6.00")
 
 
 def test_money_is_hours_times_the_tariff():

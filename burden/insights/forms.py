@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django import forms
@@ -14,62 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import scoping
 from ..models import Unit
-from .models import RecordKind, ReductionTarget, ReportKind
+from ..records import registry
+from .models import ReductionTarget, ReportKind
+from .periods import Period
 
 MONTH_FORMAT = "%Y-%m"
 MAX_MONTHS = 24
 QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole months from ``start`` to ``end`` (both the first of their month, both included)."""
-
-    start: datetime.date
-    end: datetime.date
-
-    @classmethod
-    def this_year(cls, today: datetime.date | None = None) -> Period:
-        """January to the current month: the same months of last year are then a fair comparison."""
-        today = today or timezone.localdate()
-        return cls(today.replace(month=1, day=1), today.replace(day=1))
-
-    @property
-    def months(self) -> list[datetime.date]:
-        months, month = [], self.start
-        while month <= self.end:
-            months.append(month)
-            month += relativedelta(months=1)
-        return months
-
-    @property
-    def previous(self) -> Period:
-        """The same months a year earlier."""
-        return Period(self.start - relativedelta(years=1), self.end - relativedelta(years=1))
-
-    @property
-    def preceding(self) -> Period:
-        """The period of the same length just before this one: the month or the quarter before."""
-        length = len(self.months)
-        return Period(self.start - relativedelta(months=length), self.start - relativedelta(months=1))
-
-    @property
-    def following(self) -> Period:
-        """The period of the same length just after this one."""
-        length = len(self.months)
-        return Period(self.end + relativedelta(months=1), self.end + relativedelta(months=length))
-
-    @property
-    def last_day(self) -> datetime.date:
-        return self.end + relativedelta(months=1) - datetime.timedelta(days=1)
-
-    @property
-    def year(self) -> int:
-        """The year targets and explanations are read for: the year the period ends in."""
-        return self.end.year
-
-    def __contains__(self, month: datetime.date) -> bool:
-        return self.start <= month <= self.end
 
 
 class MonthInput(forms.DateInput):
@@ -232,7 +182,7 @@ class ReductionTargetForm(forms.Form):
         help_text=_("The target applies to this unit and every unit below it."),
         widget=forms.TextInput(attrs={"list": "insight-unit-options", "autocomplete": "off"}),
     )
-    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=RecordKind.choices)
+    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=registry.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2099)
     measure = forms.ChoiceField(
         label=_("Measured by"), choices=ReductionTarget.Measure.choices, initial=ReductionTarget.Measure.RECORDS
@@ -261,6 +211,6 @@ class ReductionTargetForm(forms.Form):
 class IncreaseExplanationForm(forms.Form):
     """Why the department imposed more of a kind than the year before."""
 
-    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=RecordKind.choices)
+    record_kind = forms.ChoiceField(label=_("Kind of record"), choices=registry.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2099)
     explanation = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 5}))

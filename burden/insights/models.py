@@ -11,17 +11,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..progress import ProgressMixin
+from ..records.registry import title_for, validate_code
 from ..scoping import ScopedQuerySet
-
-
-class RecordKind(models.TextChoices):
-    """The five kinds of record, by their ``record_kind``; labels for forms and charts."""
-
-    MEETING = "meeting", _("Meetings")
-    DOCUMENT = "document", _("Documents")
-    INSPECTION = "inspection", _("Inspections")
-    SECONDMENT = "secondment", _("Secondments")
-    DATA_REQUEST = "data_request", _("Data requests")
+from .periods import Period
 
 
 class MonthlyRollupQuerySet(ScopedQuerySet):
@@ -48,7 +40,7 @@ class MonthlyRollup(models.Model):
         blank=True,
         related_name="+",
     )
-    record_kind = models.CharField(_("kind of record"), max_length=32, choices=RecordKind.choices)
+    record_kind = models.CharField(_("kind of record"), max_length=32, validators=[validate_code])
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     hours = models.DecimalField(_("burden hours"), max_digits=14, decimal_places=2, default=0)
     records = models.PositiveIntegerField(_("records"), default=0)
@@ -85,7 +77,7 @@ class FlagRollup(models.Model):
 
     unit = models.ForeignKey("burden.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
     rule = models.CharField(_("rule"), max_length=32)
-    record_kind = models.CharField(_("kind of record"), max_length=32, choices=RecordKind.choices)
+    record_kind = models.CharField(_("kind of record"), max_length=32, validators=[validate_code])
     open_flags = models.PositiveIntegerField(_("open flags"), default=0)
 
     objects = FlagRollupQuerySet.as_manager()
@@ -134,7 +126,7 @@ class ReductionTarget(models.Model):
         HOURS = "hours", _("Burden hours")
 
     unit = models.ForeignKey("burden.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
-    record_kind = models.CharField(_("kind of record"), max_length=32, choices=RecordKind.choices)
+    record_kind = models.CharField(_("kind of record"), max_length=32, validators=[validate_code])
     year = models.PositiveSmallIntegerField(
         _("year"),
         validators=[MinValueValidator(2000), MaxValueValidator(2099)],
@@ -164,6 +156,10 @@ class ReductionTarget(models.Model):
     def __str__(self) -> str:
         return f"{self.unit_id} · {self.record_kind} · {self.year} · -{self.reduction_percent}%"
 
+    @property
+    def record_kind_title(self) -> str:
+        return title_for(self.record_kind)
+
 
 class IncreaseExplanationQuerySet(ScopedQuerySet):
     unit_field = "source_unit"
@@ -179,7 +175,7 @@ class IncreaseExplanation(models.Model):
     source_unit = models.ForeignKey(
         "burden.Unit", verbose_name=_("source unit"), on_delete=models.CASCADE, related_name="+"
     )
-    record_kind = models.CharField(_("kind of record"), max_length=32, choices=RecordKind.choices)
+    record_kind = models.CharField(_("kind of record"), max_length=32, validators=[validate_code])
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2099)])
     explanation = models.TextField(_("explanation"))
     written_by = models.ForeignKey(
@@ -266,6 +262,4 @@ class ReportJob(ProgressMixin, models.Model):
 
     @property
     def period(self):
-        from .forms import Period
-
         return Period(self.period_start, self.period_end)

@@ -55,7 +55,7 @@ def report_job_start(*, user, unit: Unit, kind: str, period: Period, language: s
 
 
 def _dispatch(job_id: int) -> None:
-    from ..tasks import report_generate
+    from .report_tasks import report_generate
 
     try:
         report_generate.delay(job_id)

@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 
 from ..models import Unit
 from ..records import TraceRequirement
-from ..rule_models import Violation
+from ..rules.models import Violation
 from . import selectors
 from .forms import ReportForm, report_period_default, report_period_label, report_period_value
 from .models import ReportJob, ReportKind

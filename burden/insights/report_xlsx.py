@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ..ledger.exporter import XLSX_TYPE
 from ..ledger.safe_cells import xlsx_row
 from ..records import TraceRequirement
-from ..rule_models import Violation
+from ..rules.models import Violation
 from .forms import report_period_value
 from .reports import MEASURE_LABELS, Report
 from .selectors import FLAG_OUTCOMES, kinds

@@ -17,7 +17,7 @@ an extension moves its end without leaving the old end anywhere to read.
 Flags change when the rules engine opens or clears violations, not when a record is
 written; ``rollups_flags_refresh`` recounts them — the flagged records of the monthly
 cells and the open flags by rule (``FlagRollup``) — for a record's unit after its
-evaluation and for every unit after a sweep (``burden.tasks``).
+evaluation and for every unit after a sweep (``burden.rules.tasks``).
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ CHUNK = 2000
 
 
 def spreads_hours(model) -> bool:
-    """Whether the kind's hours fall in several months (it declares ``hours_span``)."""
-    return hasattr(model, "hours_span")
+    """Whether the kind's hours fall in several months (its ``hours_span`` is not ``None``)."""
+    return model.hours_span() is not None
 
 
 def next_month(month: datetime.date) -> datetime.date:
@@ -119,7 +119,7 @@ def rollups_queue_region(region: Region) -> None:
 def rollups_dispatch(payload: list) -> None:
     from kombu.exceptions import OperationalError
 
-    from ..tasks import refresh_rollups
+    from .tasks import refresh_rollups
 
     try:
         refresh_rollups.delay(payload)
@@ -257,7 +257,7 @@ def _spread_select(model, where: Q | None) -> tuple[str, list]:
 
     Counts (records, flags, traces) stay in the month of the record's date; the hours
     are the working days of each month in the span x the hours of a working day, as
-    ``burden.costs.secondment_hours_by_month`` counts them.
+    ``secondments.models.secondment_hours_by_month`` counts a secondment's.
     """
     first, last = model.hours_span()
     working_days_cover(model, where)

@@ -19,13 +19,13 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.text import capfirst
 from django.utils.translation import get_language
 
 from .. import scoping
 from ..costs import cost
 from ..models import Case, CaseEvent, CaseLetter, CostParameters, Unit, Violation, ViolationEvent
 from ..record_display import list_separator
+from ..records import registry
 from ..scoping import scope_for
 from .forms import Period
 from .models import FlagRollup, IncreaseExplanation, MonthlyRollup, ReductionTarget
@@ -37,7 +37,7 @@ TRACES = ("photo", "checkin", "material")
 
 def kinds() -> list[tuple[str, str]]:
     """(record_kind, label) of every kind of record, in the navigation's order."""
-    return [(kind, capfirst(model._meta.verbose_name_plural)) for kind, model in record_models().items()]
+    return registry.choices()
 
 
 def default_unit(user) -> Unit | None:

@@ -26,12 +26,12 @@ from django.views.generic import FormView, TemplateView
 
 from .. import scoping
 from ..models import Unit
-from ..records import TraceRequirement
+from ..records import TraceRequirement, registry
 from ..scoping import scope_for
 from . import selectors
 from .charts import Chart, Series, burden_chart, month_label, record_list_link, record_list_urls
 from .forms import MONTH_FORMAT, IncreaseExplanationForm, InsightFilterForm, Period, ReductionTargetForm
-from .models import RecordKind, ReductionTarget
+from .models import ReductionTarget
 from .services import increase_explanation_save, reduction_target_delete, reduction_target_set
 
 HOURS = gettext_lazy("Burden hours")
@@ -319,7 +319,7 @@ class SourceExplainView(LoginRequiredMixin, FormView):
         kind = self.request.GET.get("kind", "")
         year = self.request.GET.get("year", "")
         return {
-            "record_kind": kind if kind in RecordKind.values else "",
+            "record_kind": kind if registry.is_kind(kind) else "",
             "year": int(year) if year.isdigit() else timezone.localdate().year,
         }
 

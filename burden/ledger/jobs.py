@@ -55,7 +55,7 @@ def import_job_run(job_id: int) -> None:
 def _evaluate_kind(kind: str) -> None:
     """The imported rows are checked by a sweep of their kind's rules (set-based, not row by row)."""
     from ..rules.engine import rules_for
-    from ..tasks import sweep_rules
+    from ..rules.tasks import sweep_rules
 
     codes = [rule.code for rule in rules_for(kind)]
     try:

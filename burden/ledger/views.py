@@ -69,7 +69,7 @@ class UploadForm(forms.Form):
 
 def dispatch_import(job_id: int) -> None:
     """Send the import to the worker; if the broker is down the job waits and the page says so."""
-    from ..tasks import ledger_import
+    from .tasks import ledger_import
 
     try:
         ledger_import.delay(job_id)

@@ -143,8 +143,38 @@ class BaseRecord(Versioned):
     def record_date(self):
         return getattr(self, self.date_field)
 
+    # --- What a kind declares. Each is called directly by the core; the defaults suit a
+    # kind whose hours are its own and fall in the month of its date. -----------------
+
     def compute_burden_hours(self, params: CostParameters) -> Decimal:
-        raise NotImplementedError
+        """The record's burden hours under ``params`` (every kind must say: its Standard-Cost-Model formula).
+
+        Called by ``save`` (with the parameters in force) and by ``compute_burden_hours_now``;
+        pure: reads the record and ``params``, writes nothing.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must compute its burden hours.")
+
+    @classmethod
+    def recompute_default_hours(cls, old: CostParameters, new: CostParameters) -> int:
+        """Bring the stored hours in line after the cost parameters changed from ``old`` to ``new``.
+
+        Called for every kind by ``burden.services.cost_parameters_update``, in its
+        transaction; returns how many records changed (the roll-ups of a kind with any
+        are rebuilt). A kind whose hours read a parameter (minutes per document, per data
+        item, hours of a working day) overrides it with set-based UPDATEs; by default
+        nothing depends on them and nothing changes.
+        """
+        return 0
+
+    @classmethod
+    def hours_span(cls) -> tuple | None:
+        """The first and last day a record's hours fall on, as query expressions; ``None`` by default.
+
+        ``None``: a record's hours fall in the month of its date. A kind whose hours spread
+        over months (a secondment's working days away) returns the two expressions, and
+        the roll-ups (``burden.insights.rollups``) spread its hours over the months they cover.
+        """
+        return None
 
     def compute_burden_hours_now(self) -> Decimal:
         """The hours under the cost parameters in force now (one query)."""

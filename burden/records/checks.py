@@ -16,7 +16,7 @@ from .registry import kinds
 
 def rule_kinds_check(app_configs=None, rules=None, **kwargs) -> list[checks.CheckMessage]:
     """Every rule's ``record_kind`` is a registered kind (``rules``: the catalogue by default)."""
-    from ..rules.engine import ANY_KIND
+    from ..rules.base import ANY_KIND
 
     if rules is None:
         from ..rules.base import all_rules

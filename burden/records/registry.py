@@ -28,8 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.module_loading import import_string
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 
 class UnknownKind(LookupError):
@@ -59,10 +61,15 @@ class Kind:
     #: Dotted path of the kind's ``burden.record_views.RecordConfig`` (list columns, form,
     #: filters, ledger columns, icon): imported on first use, so the registry loads no views.
     pages: str = ""
-    #: Dotted path of the app's API ``ROUTES`` (prefix, viewset, basename), for a router
-    #: reading the registry (today ``burden/api/urls.py`` still imports each app's ``api``).
+    #: Dotted path of the app's URLconf (``app_name`` and ``urlpatterns = config.urls()``):
+    #: ``burden/urls.py`` includes it under ``url_path``.
+    urls: str = ""
+    #: Where the kind's pages live (``/<url_prefix>/``); the app's label when left empty.
+    url_prefix: str = ""
+    #: Dotted path of the app's API ``ROUTES`` (prefix, viewset, basename): the API's
+    #: router (``burden/api/urls.py``) registers them.
     api_routes: str = ""
-    #: Dotted path of the demo generator (today ``burden.demo_records`` finds ``<app>.demo``).
+    #: Dotted path of the demo generator, ``demo_records(context) -> int`` (``burden.demo_records``).
     demo: str = ""
     #: Anything else a later feature wants to hang on a kind, by name.
     extra: dict = field(default_factory=dict)
@@ -88,6 +95,16 @@ class Kind:
     @property
     def label_plural(self):
         return self.model._meta.verbose_name_plural
+
+    @property
+    def title(self) -> str:
+        """The plural name as a heading or an option reads it ("Meetings"), in the active language."""
+        return capfirst(self.label_plural)
+
+    @property
+    def url_path(self) -> str:
+        """The first part of the kind's page addresses, without slashes (``meetings``, ``data-requests``)."""
+        return self.url_prefix or self.app_label
 
     def url_name(self, action: str) -> str:
         """The name of one of the kind's pages (``<app>:<model>_<action>``, as ``RecordConfig.urls`` names them)."""
@@ -156,3 +173,25 @@ def is_kind(code: str) -> bool:
 def record_models() -> dict[str, type]:
     """record_kind -> model, for every kind of record."""
     return {code: kind.model for code, kind in _read().items()}
+
+
+def choices() -> list[tuple[str, str]]:
+    """(code, title) of every kind, in order: the choices of a form's or a filter's kind field."""
+    return [(code, kind.title) for code, kind in _read().items()]
+
+
+def title_for(code: str) -> str:
+    """The title of the kind ``code`` ("Meetings"), or the code itself for a kind no app registers (any more)."""
+    kind = _read().get(code)
+    return kind.title if kind else code
+
+
+def validate_code(value: str) -> None:
+    """Validator of a model field holding a ``record_kind``: the registered kinds are its choices.
+
+    Used instead of ``choices=`` so that adding a kind changes no column and needs no migration.
+    """
+    if value not in _read():
+        raise ValidationError(
+            _("Value %(value)r is not a valid choice."), code="invalid_choice", params={"value": value}
+        )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import scoping
-from ..rule_models import Violation
+from ..rules.models import Violation
 
 DEFAULT_DAYS = {"low": 30, "medium": 14, "high": 7}
 

@@ -20,11 +20,24 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-SEVERITIES = ("low", "medium", "high")
+
+class Severity(models.TextChoices):
+    """How much a rule's flag weighs (a violation's ``severity``, ``Violation.Severity``)."""
+
+    LOW = "low", gettext_lazy("Low")
+    MEDIUM = "medium", gettext_lazy("Medium")
+    HIGH = "high", gettext_lazy("High")
+
+
+SEVERITIES = tuple(Severity.values)
+#: The ``record_kind`` of a rule that reads every kind of record (TRACE-BANNED).
+ANY_KIND = "*"
 
 
 @dataclass(frozen=True)
@@ -130,7 +143,7 @@ class Rule:
     @property
     def kind_label(self) -> str:
         """The kind of record the rule reads, in the reader's language."""
-        from .engine import ANY_KIND, record_models
+        from ..records.registry import record_models
 
         if self.record_kind == ANY_KIND:
             return _("Every kind of record")
@@ -139,9 +152,7 @@ class Rule:
 
     @property
     def severity_label(self) -> str:
-        from ..models import Violation
-
-        return str(Violation.Severity(self.severity).label)
+        return str(Severity(self.severity).label)
 
     def defaults(self) -> dict:
         return {param.name: param.default for param in self.params}
@@ -209,6 +220,9 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
+# Set once ``burden.rules.catalogue.load()`` has imported every rule module (at start-up,
+# from ``BurdenConfig.ready()``): reading the rules before then would miss some.
+_loaded = False
 
 
 def register(rule_class: type[Rule]) -> type[Rule]:
@@ -219,12 +233,20 @@ def register(rule_class: type[Rule]) -> type[Rule]:
     return rule_class
 
 
-def all_rules() -> list[Rule]:
-    from . import catalogue  # noqa: F401  (the rule modules register on import)
+def catalogue_loaded() -> None:
+    """Called by ``burden.rules.catalogue.load()`` once every rule module has registered its rules."""
+    global _loaded
+    _loaded = True
 
+
+def all_rules() -> list[Rule]:
+    """Every rule, by code. Fails before start-up has loaded the rule modules."""
+    if not _loaded:
+        raise RuntimeError("The rules are read before burden.rules.catalogue.load() imported them (at start-up).")
     return sorted(REGISTRY.values(), key=lambda rule: rule.code)
 
 
 def get_rule(code: str) -> Rule:
+    """The rule of ``code``; ``KeyError`` if there is none."""
     all_rules()
     return REGISTRY[code]

@@ -23,13 +23,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from ..models import PendingEvaluation, RuleOverride, RuleSetting, Violation
 from ..records.registry import record_models
-from .base import Finding, Rule, all_rules, get_rule
+from .base import ANY_KIND, Finding, Rule, all_rules, get_rule
+from .models import PendingEvaluation, RuleOverride, RuleSetting, Violation
 from .sync import violations_clear, violations_sync
 
 logger = logging.getLogger(__name__)
-ANY_KIND = "*"
 
 #: Sent once the violations of an evaluation are written: ``units`` (ids of the units
 #: whose flags it can have moved; ``None`` after a sweep over everything) and ``today``.
@@ -88,18 +87,6 @@ def with_superseded(codes: Iterable[str]) -> set[str]:
         if not more:
             return found
         found |= more
-
-
-def violation_message(violation: Violation) -> str:
-    """The violation's message in the active language, with the limits as they were when found."""
-    try:
-        rule = get_rule(violation.rule)
-    except KeyError:
-        return violation.rule
-    try:
-        return rule.render(violation.details, {})
-    except (KeyError, TypeError, ValueError):
-        return str(rule.title)
 
 
 @dataclass

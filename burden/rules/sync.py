@@ -33,8 +33,8 @@ from django.db import connection, transaction
 from django.db.models import CharField, QuerySet, Value
 from django.utils import timezone
 
-from ..models import Violation, ViolationEvent, ViolationRecord
 from .base import Finding, Rule
+from .models import Violation, ViolationEvent, ViolationRecord
 
 BATCH = 20_000  # findings per loading statement: a JSON parameter of a few megabytes
 

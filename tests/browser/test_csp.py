@@ -21,8 +21,8 @@ from django_celery_beat.models import CrontabSchedule
 from playwright.sync_api import expect
 
 from burden.record_views import record_configs
-from burden.rule_models import RuleOverride, RuleRun
 from burden.rules.engine import evaluate_record
+from burden.rules.models import RuleOverride, RuleRun
 from meetings.models import Meeting
 from tests.factories import RECORD_FACTORIES
 from tests.record_factories.meetings import MeetingFactory

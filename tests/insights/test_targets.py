@@ -110,8 +110,20 @@ def test_the_way_back_stays_on_the_site(client, personas, burden):
     assert response["Location"] == reverse("insights:source_detail", args=["S2"]) + "?unit=S1"
 
 
-def test_the_kinds_of_targets_are_the_kinds_of_records():
-    from burden.insights.models import RecordKind
+def test_the_kinds_of_targets_are_the_kinds_of_records(tree, personas):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from burden.insights.forms import ReductionTargetForm
     from burden.insights.rollups import record_models
 
-    assert set(RecordKind.values) == set(record_models())
+    form = ReductionTargetForm(user=None)
+    assert [code for code, _label in form.fields["record_kind"].choices] == list(record_models())
+    target = ReductionTarget(
+        unit=tree.s1, record_kind="meeting", year=2026, reduction_percent=10, set_by=personas.admin
+    )
+    target.full_clean()  # a registered kind is valid ...
+    target.record_kind = "lunch"
+    with pytest.raises(ValidationError) as error:  # ... and no other code, though the column lists none
+        target.full_clean()
+    assert list(error.value.message_dict) == ["record_kind"]

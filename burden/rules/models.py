@@ -1,6 +1,8 @@
 """What the rules engine stores: rule settings and their audit, violations and their timeline.
 
-Imported by ``burden.models``; kept apart because it is its own subject.
+Tables of the ``burden`` app (``burden.models`` imports them, which registers them). This
+module is part of the model layer: it imports the rule type (``base``) and nothing of the
+engine or the rule modules, so loading the models never loads a record app.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .concurrency import Versioned
-from .progress import ProgressMixin
-from .scoping import STAFF, ScopedQuerySet, scope_for
+from ..concurrency import Versioned
+from ..progress import ProgressMixin
+from ..scoping import STAFF, ScopedQuerySet, scope_for
+from .base import Severity
 
 
 class RuleSetting(Versioned):
@@ -35,9 +38,9 @@ class RuleSetting(Versioned):
 
     def changes_since(self, version: int):
         """What changed since ``version``, from the audit: every save of a setting writes one ``RuleChange``."""
-        from .concurrency import Change
-        from .record_display import EMPTY, list_separator
-        from .rules import get_rule
+        from ..concurrency import Change
+        from ..record_display import EMPTY, list_separator
+        from .base import get_rule
 
         stored = type(self)._base_manager.get(pk=self.pk)
         audit = list(
@@ -193,10 +196,7 @@ class Violation(models.Model):
         WAIVED = "waived", _("Waived")
         CLEARED = "cleared", _("Cleared")
 
-    class Severity(models.TextChoices):
-        LOW = "low", _("Low")
-        MEDIUM = "medium", _("Medium")
-        HIGH = "high", _("High")
+    Severity = Severity  # the rules' own scale (``burden.rules.base``)
 
     OPEN_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED)
 
@@ -253,13 +253,21 @@ class Violation(models.Model):
 
     @property
     def message(self) -> str:
-        from .rules.engine import violation_message
+        """The message in the active language, with the limits as they were when found."""
+        from .base import get_rule
 
-        return violation_message(self)
+        try:
+            rule = get_rule(self.rule)
+        except KeyError:
+            return self.rule
+        try:
+            return rule.render(self.details, {})
+        except (KeyError, TypeError, ValueError):
+            return str(rule.title)
 
     @property
     def rule_title(self) -> str:
-        from .rules import get_rule
+        from .base import get_rule
 
         try:
             return str(get_rule(self.rule).title)
