@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('burden', '0022_record_kinds_from_the_registry'),
+        ('burden', '0023_record_kinds_from_the_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
