@@ -8,7 +8,7 @@ from .models import Unit
 from .review.tasks import review_digests_send, waivers_expire  # noqa: F401
 
 
-@shared_task
+@shared_task(ignore_result=False)
 def units_count() -> int:
     """Count the units in the database; proves a worker reaches the broker and the database."""
     return Unit.objects.count()
