@@ -14,7 +14,7 @@ export DEBUG ?= True
 MAKEMESSAGES := $(MANAGE) makemessages -l zh_Hans --no-location --no-obsolete \
 	--ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=bench --ignore=tests
 
-.PHONY: install dev-env run test worker beat lint security fmt messages check-translations bench-import clean
+.PHONY: install dev-env run test worker beat prod reliability lint security fmt messages check-translations bench-import clean
 
 # Idempotent: each step re-runs only when its inputs changed.
 install: $(VENV)/.installed node_modules/.installed staticfiles/.collected dev-env
@@ -58,6 +58,14 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A burden beat --loglevel=INFO
+
+# Production on one host: gunicorn (gunicorn.conf.py), a worker and beat on DATABASE_URL and
+# REDIS_URL (scripts/prod.sh). The environment says what DEBUG is (the README's Production).
+prod: install
+ifeq ($(origin DEBUG),file)
+	$(error make prod serves production: export DEBUG=False, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL first (README, Production))
+endif
+	scripts/prod.sh
 
 lint: install security
 	$(VENV)/bin/ruff check .

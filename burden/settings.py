@@ -421,8 +421,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # /health/ is polled over plain HTTP by load balancers inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    # /health/ (and its live/ and ready/) is polled over plain HTTP by load balancers inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/((live|ready)/)?$"]
 
 # --- Response headers, in every mode (burden/security_headers.py) ----------------------
 
