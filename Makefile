@@ -67,6 +67,15 @@ ifeq ($(origin DEBUG),file)
 endif
 	scripts/prod.sh
 
+# The fault battery: each scenario of scripts/reliability/ starts its own processes on
+# loopback (gunicorn, worker and beat through scripts/prod.sh, a Redis on a free port, a
+# PostgreSQL database of its own at PG_URL) and prints one line of figures; a scenario that
+# loses anything or answers a 5xx fails the target.
+reliability: install
+	@status=0; for scenario in scripts/reliability/*.py; do \
+		$(PY) "$$scenario" || status=1; \
+	done; exit $$status
+
 lint: install security
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
