@@ -122,3 +122,18 @@ def test_a_rule_run_that_cannot_be_queued_is_failed_with_the_reason(personas, re
     run.refresh_from_db()
     assert run.status == "failed"
     assert "127.0.0.1:1" in run.error
+
+
+@pytest.mark.parametrize("name", ["AnonRateThrottle", "UserRateThrottle", "ScopedRateThrottle"])
+def test_every_rate_limit_lets_the_request_through_while_the_cache_is_down(rf, personas, redis_down, name, caplog):
+    from django.contrib.auth.models import AnonymousUser
+    from rest_framework.request import Request
+
+    from burden.api import throttling
+
+    request = Request(rf.post("/api/v1/anything/"))
+    request.user = AnonymousUser() if name == "AnonRateThrottle" else personas.staff_a  # anon counts only those
+    view = types.SimpleNamespace(throttle_scope="auth")
+
+    assert getattr(throttling, name)().allow_request(request, view) is True
+    assert f"Rate limit {name} skipped: the cache is unreachable." in caplog.text  # it did ask the cache
