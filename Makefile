@@ -14,7 +14,7 @@ export DEBUG ?= True
 MAKEMESSAGES := $(MANAGE) makemessages -l zh_Hans --no-location --no-obsolete \
 	--ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=bench --ignore=tests
 
-.PHONY: install dev-env run test worker beat lint security fmt messages check-translations bench-import bench-city clean
+.PHONY: install dev-env run test worker beat prod reliability lint security fmt messages check-translations bench-import bench-city clean
 
 # Idempotent: each step re-runs only when its inputs changed.
 install: $(VENV)/.installed node_modules/.installed staticfiles/.collected dev-env
@@ -58,6 +58,23 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A burden beat --loglevel=INFO
+
+# Production on one host: gunicorn (gunicorn.conf.py), a worker and beat on DATABASE_URL and
+# REDIS_URL (scripts/prod.sh). The environment says what DEBUG is (the README's Production).
+prod: install
+ifeq ($(origin DEBUG),file)
+	$(error make prod serves production: export DEBUG=False, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL first (README, Production))
+endif
+	scripts/prod.sh
+
+# The fault battery: each scenario of scripts/reliability/ starts its own processes on
+# loopback (gunicorn, worker and beat through scripts/prod.sh, a Redis on a free port, a
+# PostgreSQL database of its own at PG_URL) and prints one line of figures; a scenario that
+# loses anything or answers a 5xx fails the target.
+reliability: install
+	@status=0; for scenario in scripts/reliability/*.py; do \
+		$(PY) "$$scenario" || status=1; \
+	done; exit $$status
 
 lint: install security
 	$(VENV)/bin/ruff check .

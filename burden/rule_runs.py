@@ -12,16 +12,12 @@ run sees it move.
 from __future__ import annotations
 
 import contextlib
-import logging
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import RuleChange, RuleRun
-from .progress import job_fail_if_queued
-
-logger = logging.getLogger(__name__)
 
 
 def rule_run_start(*, code: str, change: RuleChange | None, user) -> RuleRun:
@@ -32,19 +28,11 @@ def rule_run_start(*, code: str, change: RuleChange | None, user) -> RuleRun:
 
 
 def _dispatch(run_id: int) -> None:
+    from .queueing import job_send
     from .rules.tasks import rule_reapply
 
-    try:
-        rule_reapply.delay(run_id)
-    except Exception as error:
-        # The broker is down, or (tasks run eagerly, in this process) the run failed and says so.
-        # A run nobody will pick up must not look as if it were waiting: it failed, and the
-        # scheduled sweep applies the change instead.
-        not_queued = job_fail_if_queued(RuleRun, run_id, error)
-        if not_queued:
-            logger.warning("could not queue rule run %s; the scheduled sweep will apply the change", run_id)
-        else:
-            logger.exception("rule run %s failed", run_id)
+    # A run that is not queued is failed, and the scheduled sweep applies the change instead.
+    job_send(rule_reapply, RuleRun, run_id)
 
 
 def rule_run_execute(run_id: int) -> RuleRun | None:

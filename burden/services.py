@@ -103,12 +103,11 @@ def evaluation_queue(record) -> None:
 
 
 def dispatch_evaluation(kind: str, record_id: int) -> None:
+    from .queueing import task_send
     from .rules.tasks import evaluate_record
 
-    try:
-        evaluate_record.delay(kind, record_id)
-    except Exception:  # the broker is down: the pending row stays for the sweep
-        logger.warning("could not queue the evaluation of %s %s; the next sweep will do it", kind, record_id)
+    if not task_send(evaluate_record, kind, record_id):  # the pending row stays for the sweep
+        logger.warning("the evaluation of %s %s waits for the next sweep", kind, record_id)
 
 
 @transaction.atomic
@@ -151,15 +150,12 @@ def cost_parameters_update(*, params, user) -> dict[str, int]:
 
 def rollups_rebuild_queue(kinds: list[str]) -> None:
     """Rebuild the roll-ups of ``kinds`` in the background (here, if the broker is down)."""
-    from kombu.exceptions import OperationalError
-
     from .insights.rollups import rollups_rebuild
+    from .queueing import task_send
     from .insights.tasks import rebuild_rollups
 
-    try:
-        rebuild_rollups.delay(kinds)
-    except (OperationalError, OSError):
-        logger.warning("could not queue the roll-up rebuild; doing it in this process")
+    if not task_send(rebuild_rollups, kinds):
+        logger.warning("doing the roll-up rebuild in this process")
         rollups_rebuild(kinds)
 
 

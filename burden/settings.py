@@ -298,6 +298,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 3600
+# Nothing the web process sends waits for a result, and subscribing to one per task made a
+# Redis outage hang every save (burden/queueing.py). Failures are kept in the database.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -308,10 +311,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# Import progress is shared between the worker and the web processes through the cache.
+# Import progress and the API's rate limits live in the cache; both do without it while
+# Redis is down (burden/ledger/jobs.py, burden/api/throttling.py), and the timeouts keep an
+# unreachable Redis from holding a request.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -412,8 +421,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # /health/ is polled over plain HTTP by load balancers inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    # /health/ (and its live/ and ready/) is polled over plain HTTP by load balancers inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/((live|ready)/)?$"]
 
 # --- Response headers, in every mode (burden/security_headers.py) ----------------------
 

@@ -19,7 +19,7 @@ from .review.tasks import review_digests_send, waivers_expire  # noqa: F401
 from .rules.tasks import evaluate_pending, evaluate_record, rule_reapply, sweep_rules  # noqa: F401
 
 
-@shared_task
+@shared_task(ignore_result=False)
 def units_count() -> int:
     """Count the units in the database; proves a worker reaches the broker and the database."""
     return Unit.objects.count()

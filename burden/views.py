@@ -116,10 +116,24 @@ class UnitDetailView(LoginRequiredMixin, DetailView):
 
 @never_cache
 def health(request):
-    """Database and broker status as JSON, for load balancers and monitoring (no login)."""
+    """Readiness: database and broker status as JSON, 503 when either is down (no login).
+
+    ``/health/ready/`` and ``/health/`` answer the same, for a load balancer deciding whether
+    to send this process traffic and for the monitoring that polled ``/health/`` before.
+    The broker is checked only when one is configured (``REDIS_URL``). A Redis outage makes
+    a process "not ready" although it still serves sign-ins and saves (burden/queueing.py):
+    a balancer with every process not ready should keep sending to all of them.
+    """
     checks = {"database": _check_database(), "broker": _check_broker()}
     healthy = all(state in ("ok", "eager") for state in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@never_cache
+def health_live(request):
+    """Liveness: the process answers requests. No database, no broker: restarting the web
+    process would not bring either back, so neither may fail this check."""
+    return JsonResponse({"status": "ok"})
 
 
 def _check_database() -> str:

@@ -31,6 +31,8 @@ PAGES = [
     ("unit_detail", ["C"], row(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
     ("unit_detail", ["NO-SUCH-UNIT"], row(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     ("health", [], row(OK, OK, OK, OK, OK, OK, OK)),
+    ("health_live", [], row(OK, OK, OK, OK, OK, OK, OK)),
+    ("health_ready", [], row(OK, OK, OK, OK, OK, OK, OK)),
     ("rule_list", [], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
     ("rule_detail", ["MTG-DURATION"], row(REDIRECT, OK, OK, OK, OK, OK, OK)),
     # The rule's latest re-application: whoever reads the rule page (its city-wide counts only

@@ -26,7 +26,7 @@ class ClientAddressMixin:
         try:
             return super().allow_request(request, view)
         except Exception:  # the cache backend's own errors (redis, memcached…) have no common base
-            logger.warning("Rate limit %s skipped: the cache is unreachable.", type(self).__name__, exc_info=True)
+            logger.warning("Rate limit %s skipped: the cache is unreachable.", type(self).__name__)
             return True
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,13 +20,10 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from ..models import Unit
-from ..progress import job_fail_if_queued
 from .forms import Period
 from .models import ReportJob
 from .report_xlsx import report_filename, report_workbook, sheets
 from .reports import SECTIONS, report_build
-
-logger = logging.getLogger(__name__)
 
 
 def report_in_background(user, unit: Unit) -> bool:
@@ -55,18 +51,10 @@ def report_job_start(*, user, unit: Unit, kind: str, period: Period, language: s
 
 
 def _dispatch(job_id: int) -> None:
+    from ..queueing import job_send
     from .report_tasks import report_generate
 
-    try:
-        report_generate.delay(job_id)
-    except Exception as error:
-        # The broker is down, or (tasks run eagerly, in this process) the job failed and says so.
-        # A job nobody will pick up must not look as if it were waiting.
-        not_queued = job_fail_if_queued(ReportJob, job_id, error)
-        if not_queued:
-            logger.warning("could not queue report job %s", job_id)
-        else:
-            logger.exception("report job %s failed", job_id)
+    job_send(report_generate, ReportJob, job_id)
 
 
 def report_job_run(job_id: int) -> ReportJob | None:

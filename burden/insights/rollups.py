@@ -117,15 +117,12 @@ def rollups_queue_region(region: Region) -> None:
 
 
 def rollups_dispatch(payload: list) -> None:
-    from kombu.exceptions import OperationalError
-
+    from ..queueing import task_send
     from .tasks import refresh_rollups
 
-    try:
-        refresh_rollups.delay(payload)
-    except (OperationalError, OSError):
+    if not task_send(refresh_rollups, payload):
         # The broker is down: the cells are few, recompute them here rather than lose them.
-        logger.warning("could not queue a roll-up refresh; doing it in this process")
+        logger.warning("doing a roll-up refresh in this process")
         rollups_refresh(Region.from_json(payload))
 
 

@@ -22,7 +22,20 @@ def progress_key(job_id: int) -> str:
 
 def job_progress(job: ImportJob) -> dict:
     """{"phase", "done"} while running; rows already validated or written."""
-    return cache.get(progress_key(job.pk)) or {"phase": "validating", "done": 0}
+    return _progress_cache("get", progress_key(job.pk)) or {"phase": "validating", "done": 0}
+
+
+def _progress_cache(method: str, *args):
+    """The cache's ``method``, or None when the cache (Redis) is unreachable.
+
+    Progress is only shown, never needed: an import goes on, and its page still answers
+    (with no count), while Redis is down.
+    """
+    try:
+        return getattr(cache, method)(*args)
+    except Exception:  # the cache backend's own errors have no common base
+        logger.warning("import progress skipped: the cache is unreachable")
+        return None
 
 
 def config_for(kind: str):
@@ -41,27 +54,26 @@ def import_job_run(job_id: int) -> None:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
 
     def progress(phase: str, done: int) -> None:
-        cache.set(progress_key(job_id), {"phase": phase, "done": done}, PROGRESS_SECONDS)
+        _progress_cache("set", progress_key(job_id), {"phase": phase, "done": done}, PROGRESS_SECONDS)
 
     with translation.override(job.language):
         job = _run(job, progress)
     job.finished_at = timezone.now()
     job.save()
-    cache.delete(progress_key(job_id))
+    _progress_cache("delete", progress_key(job_id))
     if job.status == ImportJob.Status.DONE and (job.created or job.updated):
         _evaluate_kind(job.kind)
 
 
 def _evaluate_kind(kind: str) -> None:
     """The imported rows are checked by a sweep of their kind's rules (set-based, not row by row)."""
+    from ..queueing import task_send
     from ..rules.engine import rules_for
     from ..rules.tasks import sweep_rules
 
     codes = [rule.code for rule in rules_for(kind)]
-    try:
-        sweep_rules.delay(None, codes)
-    except Exception:  # broker down: the scheduled sweep covers them
-        logger.warning("could not queue the sweep after import; the scheduled sweep will cover it")
+    if not task_send(sweep_rules, None, codes):
+        logger.warning("the imported rows wait for the scheduled sweep")
 
 
 def _run(job: ImportJob, progress) -> ImportJob:

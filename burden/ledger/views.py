@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -23,8 +21,6 @@ from .exporter import csv_response, errors_csv_response, template_response, xlsx
 from .jobs import job_progress
 from .readers import ZIP_MAGIC, LedgerFileError, XlsxRefused, xlsx_check
 from .uploads import upload_limit_exceeded
-
-logger = logging.getLogger(__name__)
 
 
 class UploadForm(forms.Form):
@@ -69,12 +65,10 @@ class UploadForm(forms.Form):
 
 def dispatch_import(job_id: int) -> None:
     """Send the import to the worker; if the broker is down the job waits and the page says so."""
+    from ..queueing import task_send
     from .tasks import ledger_import
 
-    try:
-        ledger_import.delay(job_id)
-    except Exception:  # the broker is unreachable: the job stays pending, nothing is lost
-        logger.exception("could not queue ledger import %s", job_id)
+    task_send(ledger_import, job_id)  # not queued: the job stays pending, nothing is lost
 
 
 class LedgerImportView(View):
