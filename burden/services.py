@@ -151,8 +151,8 @@ def cost_parameters_update(*, params, user) -> dict[str, int]:
 def rollups_rebuild_queue(kinds: list[str]) -> None:
     """Rebuild the roll-ups of ``kinds`` in the background (here, if the broker is down)."""
     from .insights.rollups import rollups_rebuild
-    from .queueing import task_send
     from .insights.tasks import rebuild_rollups
+    from .queueing import task_send
 
     if not task_send(rebuild_rollups, kinds):
         logger.warning("doing the roll-up rebuild in this process")
