@@ -168,15 +168,16 @@ class ViolationQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=Violation.OPEN_STATUSES)
 
-    def touching(self, kind: str, record_id) -> ViolationQuerySet:
+    def touching(self, kind: str, record_id: int) -> ViolationQuerySet:
         """The violations a record takes part in: its own, and the groups that list it.
 
-        ``record_id`` may be an ``OuterRef``, for a subquery per record of a list.
+        One ``id IN (own UNION groups')`` subquery, each side found by its index on the
+        record, so that finding a record's flags never scans the flags of every record.
+        (A list of records counts its page's flags itself: ``record_views.attach_open_flags``.)
         """
-        # Inside the subquery the violation is the outer row: a record's OuterRef reaches one level further out.
-        inner = models.OuterRef(record_id) if isinstance(record_id, models.OuterRef) else record_id
-        behind = ViolationRecord.objects.filter(violation=models.OuterRef("pk"), record_kind=kind, record_id=inner)
-        return self.filter(models.Q(record_kind=kind, record_id=record_id) | models.Exists(behind))
+        own = Violation.objects.filter(record_kind=kind, record_id=record_id).order_by().values("pk")
+        behind = ViolationRecord.objects.filter(record_kind=kind, record_id=record_id).order_by().values("violation_id")
+        return self.filter(pk__in=own.union(behind))
 
 
 class Violation(models.Model):
