@@ -23,9 +23,6 @@ from burden.records import BaseRecord, date_range_check
 from burden.scoping import ScopedQuerySet
 
 # The paper (4.2.1): a first term of at most 3 months, extensions adding at most 3 more.
-# Fixed here for the clock; the rules issue will make them configurable (SEC-TERM, SEC-EXTENSION).
-TERM_MONTHS = 3
-EXTENSION_MONTHS = 3
 
 
 def burden_hours_for_secondment(*, start: datetime.date, end: datetime.date, hours_per_day: Decimal) -> Decimal:
@@ -169,8 +166,16 @@ class Secondment(BaseRecord):
 
     @property
     def latest_allowed_end(self) -> datetime.date:
-        """The start + the longest first term, then + the longest extension (month by month, as the paper counts)."""
-        return self.start_date + relativedelta(months=TERM_MONTHS) + relativedelta(months=EXTENSION_MONTHS)
+        """The start + the longest first term, then + the longest extension (month by month, as the paper counts).
+
+        The limits are SEC-TERM's and SEC-EXTENSION's as they apply to the secondment's unit
+        (an admin's threshold or an override), so the clock never disagrees with the flags.
+        """
+        from burden.rules.models import rule_params_for
+
+        term = rule_params_for("SEC-TERM", self.unit)["max_months"]
+        extension = rule_params_for("SEC-EXTENSION", self.unit)["max_extension_months"]
+        return self.start_date + relativedelta(months=term) + relativedelta(months=extension)
 
     def days_served(self, today: datetime.date) -> int:
         """Calendar days away so far, the start and ``today`` (or the return day) included."""

@@ -114,6 +114,22 @@ def test_the_latest_allowed_end_is_three_months_then_three_more(db):
     assert SecondmentFactory.build(start_date=D(2026, 3, 2)).latest_allowed_end == D(2026, 9, 2)
 
 
+def test_the_latest_allowed_end_follows_the_rules_thresholds_where_the_unit_is(db):
+    """An admin's city-wide term and a district's override move the clock as they move the flags."""
+    from burden.models import RuleOverride, RuleSetting
+    from tests.factories import UnitFactory
+
+    city = UnitFactory(code="CITY", level="city", is_grassroots=False)
+    district = UnitFactory(code="D1", parent=city, level="district", is_grassroots=False)
+    community = UnitFactory(code="A", parent=UnitFactory(code="S1", parent=district, level="street"))
+    elsewhere = UnitFactory(code="B", parent=city)
+    RuleSetting.objects.create(rule="SEC-TERM", params={"max_months": 2})
+    RuleOverride.objects.create(rule="SEC-EXTENSION", unit=district, params={"max_extension_months": 1})
+    start = D(2026, 3, 2)
+    assert SecondmentFactory.build(unit=elsewhere, start_date=start).latest_allowed_end == D(2026, 8, 2)  # 2 + 3
+    assert SecondmentFactory.build(unit=community, start_date=start).latest_allowed_end == D(2026, 6, 2)  # 2 + 1
+
+
 def test_the_latest_allowed_end_of_a_31_january_start_is_30_april_plus_three_months(db):
     secondment = SecondmentFactory.build(start_date=D(2026, 1, 31))
     assert secondment.latest_allowed_end == D(2026, 7, 30)
