@@ -39,7 +39,7 @@ def is_unit_admin(request, obj=None) -> bool:
     if scope.everything:
         return True
     if obj is None:
-        return scope.primary_role == scoping.ADMIN
+        return scope.is_admin_somewhere
     unit = obj if isinstance(obj, Unit) else obj.unit
     return scope.has_role_at(unit, scoping.ADMIN)
 
@@ -303,16 +303,16 @@ class CostParametersAdmin(SimpleHistoryAdmin):
     readonly_fields = ["updated_at"]
 
     def has_module_permission(self, request):
-        return can_set_cost_parameters(request.user)
+        return scope_for(request.user).sets_city_settings
 
     def has_view_permission(self, request, obj=None):
-        return can_set_cost_parameters(request.user)
+        return scope_for(request.user).sets_city_settings
 
     def has_change_permission(self, request, obj=None):
-        return can_set_cost_parameters(request.user)
+        return scope_for(request.user).sets_city_settings
 
     def has_add_permission(self, request):
-        return can_set_cost_parameters(request.user) and not CostParameters.objects.exists()
+        return scope_for(request.user).sets_city_settings and not CostParameters.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -325,12 +325,6 @@ class CostParametersAdmin(SimpleHistoryAdmin):
         )
 
 
-def can_set_cost_parameters(user) -> bool:
-    """City-wide settings: superusers and admins of a top-level unit."""
-    scope = scope_for(user)
-    return scope.everything or any(g.role == scoping.ADMIN and g.path.count("/") == 2 for g in scope.grants)
-
-
 @admin.register(TaskFailure)
 class TaskFailureAdmin(admin.ModelAdmin):
     """Background tasks that failed after their retries; an admin marks them dealt with."""
@@ -340,13 +334,13 @@ class TaskFailureAdmin(admin.ModelAdmin):
     readonly_fields = ["task", "arguments", "error", "failed_at"]
 
     def has_module_permission(self, request):
-        return can_set_cost_parameters(request.user)
+        return scope_for(request.user).sets_city_settings
 
     def has_view_permission(self, request, obj=None):
-        return can_set_cost_parameters(request.user)
+        return scope_for(request.user).sets_city_settings
 
     def has_change_permission(self, request, obj=None):
-        return can_set_cost_parameters(request.user)
+        return scope_for(request.user).sets_city_settings
 
     def has_add_permission(self, request):
         return False

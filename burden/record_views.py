@@ -113,7 +113,7 @@ class RecordMixin(LoginRequiredMixin):
             action: reverse(config.url_name(action))
             for action in ("list", "create", "estimate", "deleted", "import", "export", "template")
         }
-        context["viewer_is_admin"] = scope_for(self.request.user).primary_role == scoping.ADMIN
+        context["viewer_is_admin"] = scope_for(self.request.user).is_admin_somewhere
         return context
 
 
@@ -288,7 +288,7 @@ class RecordDeletedView(RecordMixin, QueryStringMixin, View):
     """Deleted records of the admin's units, newest first, each with a restore button."""
 
     def get(self, request, *args, **kwargs):
-        if scope_for(request.user).primary_role != scoping.ADMIN:
+        if not scope_for(request.user).is_admin_somewhere:
             raise PermissionDenied
         history = self.config.model.history.model
         deleted = (

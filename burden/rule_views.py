@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from . import scoping
-from .admin import can_set_cost_parameters as can_set_thresholds
 from .concurrency import StaleWrite, stale_form_refresh, version_field
 from .models import RuleChange, RuleOverride, RuleSetting, Unit, Violation
 from .record_forms import UnitCodeField
@@ -46,7 +45,9 @@ def rule_rows() -> list[dict]:
 class RuleListView(LoginRequiredMixin, View):
     def get(self, request):
         return TemplateResponse(
-            request, "rules/list.html", {"rows": rule_rows(), "can_edit": can_set_thresholds(request.user)}
+            request,
+            "rules/list.html",
+            {"rows": rule_rows(), "can_edit": scoping.scope_for(request.user).sets_city_settings},
         )
 
 
@@ -182,7 +183,7 @@ def run_context(request, rule) -> dict:
     them (and a failure's error); everyone else sees how far it got and when it ended.
     """
     run = rule_run_latest(rule.code, user=request.user)
-    return {"rule": rule, "run": run, "run_counts_visible": can_set_thresholds(request.user)}
+    return {"rule": rule, "run": run, "run_counts_visible": scoping.scope_for(request.user).sets_city_settings}
 
 
 class RuleRunView(LoginRequiredMixin, View):
@@ -199,7 +200,7 @@ class RuleDetailView(LoginRequiredMixin, View):
 
     def context(self, request, rule, form=None, override_form=None):
         enabled, params = rule_state(rule)
-        can_edit = can_set_thresholds(request.user)
+        can_edit = scoping.scope_for(request.user).sets_city_settings
         if can_edit and form is None:
             initial = {"enabled": enabled, **{f"param_{name}": value for name, value in params.items()}}
             form = ThresholdForm(rule=rule, initial={**initial, "version": rule_version(rule.code)})
@@ -243,7 +244,7 @@ class RuleDetailView(LoginRequiredMixin, View):
             return self.post_override(request, rule)
         if action == "remove_override":
             return self.post_remove_override(request, rule)
-        if not can_set_thresholds(request.user):
+        if not scoping.scope_for(request.user).sets_city_settings:
             raise PermissionDenied
         form = ThresholdForm(request.POST, rule=rule)
         if not form.is_valid():

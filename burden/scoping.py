@@ -35,6 +35,11 @@ class Grant:
     def covers_subtree(self) -> bool:
         return self.role != STAFF
 
+    @property
+    def depth(self) -> int:
+        """The seat's unit's depth in the tree (0 for a top-level unit), as ``Unit.depth`` counts it."""
+        return self.path.count("/") - 2  # paths are "/CODE/…/", as Unit.build_path writes them
+
     def covers(self, unit) -> bool:
         if self.covers_subtree:
             return unit.path.startswith(self.path)
@@ -106,6 +111,22 @@ class Scope:
         if self.everything:
             return ADMIN
         return max((g.role for g in self.grants), key=ROLE_RANK.__getitem__, default=None)
+
+    @property
+    def is_admin_somewhere(self) -> bool:
+        """An admin of some unit (superusers are)."""
+        return self.everything or any(g.role == ADMIN for g in self.grants)
+
+    @property
+    def reviews_somewhere(self) -> bool:
+        """A supervisor or an admin of some unit (superusers are): the review queue's people."""
+        return self.everything or any(ROLE_RANK[g.role] >= ROLE_RANK[SUPERVISOR] for g in self.grants)
+
+    @property
+    def sets_city_settings(self) -> bool:
+        """Whether the person sets what holds city-wide: cost parameters, rule thresholds, review
+        deadlines, the case policy. Superusers and the admins of a top-level unit."""
+        return self.everything or any(g.role == ADMIN and g.depth == 0 for g in self.grants)
 
     def role_at(self, unit) -> str | None:
         """The highest role the person holds over ``unit`` (directly or from above)."""

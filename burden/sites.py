@@ -6,14 +6,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import login_guard, scoping
+from . import login_guard
 from .forms import GuardedSignInMixin
 from .scoping import scope_for
 
 
 def may_use_admin(user) -> bool:
     """Superusers, staff users and holders of an admin membership."""
-    return user.is_active and (user.is_staff or scope_for(user).primary_role == scoping.ADMIN)
+    return user.is_active and (user.is_staff or scope_for(user).is_admin_somewhere)
 
 
 class AdminLoginForm(GuardedSignInMixin, AdminAuthenticationForm):

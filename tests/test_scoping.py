@@ -86,3 +86,29 @@ def test_related_querysets_scope_through_their_unit(personas):
     codes = set(Membership.objects.for_user(personas.supervisor).values_list("unit__code", flat=True))
     assert codes == {"S1", "A", "B"}
     assert Membership.objects.for_user(personas.staff_a).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("persona", "admin_somewhere", "reviews", "city_settings"),
+    [
+        ("staff_a", False, False, False),
+        ("supervisor", False, True, False),
+        ("district_admin", True, True, False),  # an admin, but below the top: not the city's settings
+        ("admin", True, True, True),
+        ("superuser", True, True, True),
+        ("outsider", False, False, False),
+    ],
+)
+def test_what_a_person_may_do_is_said_in_words_on_the_scope(
+    personas, tree, persona, admin_somewhere, reviews, city_settings
+):
+    if persona == "district_admin":
+        user = MembershipFactory(unit=tree.d1, role=Membership.Role.ADMIN).user
+    else:
+        user = getattr(personas, persona)
+    scope = scope_for(user)
+    assert (scope.is_admin_somewhere, scope.reviews_somewhere, scope.sets_city_settings) == (
+        admin_somewhere,
+        reviews,
+        city_settings,
+    )

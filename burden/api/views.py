@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from burden import filters, login_guard, scoping
-from burden.admin import can_set_cost_parameters as can_set_thresholds
 from burden.api import strict
 from burden.api.throttling import ScopedRateThrottle
 from burden.auth_models import ApiToken
@@ -162,17 +161,13 @@ class TokenDetailView(APIView):
 # --- Units and people ----------------------------------------------------------------------
 
 
-def is_admin_somewhere(user) -> bool:
-    return scope_for(user).primary_role == scoping.ADMIN
-
-
 class IsAdminForWrites(permissions.BasePermission):
     """Reads follow the scoping gate; writes need an admin role over the object's unit."""
 
     message = _("Only admins may change this.")
 
     def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or is_admin_somewhere(request.user)
+        return request.method in permissions.SAFE_METHODS or scope_for(request.user).is_admin_somewhere
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
@@ -184,7 +179,7 @@ class IsAdmin(permissions.BasePermission):
     message = _("Only admins may manage people and their roles.")
 
     def has_permission(self, request, view):
-        return is_admin_somewhere(request.user)
+        return scope_for(request.user).is_admin_somewhere
 
 
 class ServiceWrites:
@@ -394,7 +389,7 @@ class RuleViewSet(versions.ETagMixin, viewsets.GenericViewSet):
     def partial_update(self, request, code=None):
         """Change thresholds or switch the rule on or off; what it covers is re-evaluated."""
         rule = self.get_rule(code)
-        if not can_set_thresholds(request.user):
+        if not scope_for(request.user).sets_city_settings:
             raise exceptions.PermissionDenied(_("Only admins of the whole city may change thresholds."))
         given = RuleUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)

@@ -134,7 +134,7 @@ class DashboardView(InsightView):
             "people_total": people_total,
             "people_chart": self.people_chart(people),
             "targets": selectors.targets_progress(unit, summary),
-            "can_set_targets": scope_for(user).primary_role == scoping.ADMIN,
+            "can_set_targets": scope_for(user).is_admin_somewhere,
             "cases": cases,
             "case_sources": [
                 {
@@ -352,7 +352,7 @@ class TargetListView(LoginRequiredMixin, FormView):
     form_class = ReductionTargetForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and scope_for(request.user).primary_role != scoping.ADMIN:
+        if request.user.is_authenticated and not scope_for(request.user).is_admin_somewhere:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -718,9 +718,7 @@ def case_policy_update(*, user, reason: str, **values) -> CasePolicy | None:
     history with who and why. It applies to the cases opened and the letters issued from
     now on: a case already open keeps its flags and its deadline.
     """
-    from .services import can_set_deadlines
-
-    if not can_set_deadlines(user):
+    if not scoping.scope_for(user).sets_city_settings:
         raise PermissionDenied(_("Only city-wide administrators can change how cases are gathered."))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Say why the case policy changes.")]})

@@ -296,13 +296,6 @@ def waivers_expire(*, today: datetime.date | None = None) -> int:
 # --- Deadlines and notification preferences ------------------------------------------------
 
 
-def can_set_deadlines(user) -> bool:
-    """City-wide settings, like the cost parameters: superusers and admins of a top-level unit."""
-    from ..admin import can_set_cost_parameters
-
-    return can_set_cost_parameters(user)
-
-
 @transaction.atomic
 def review_deadlines_update(
     *, user, days_low: int, days_medium: int, days_high: int, reason: str
@@ -314,7 +307,7 @@ def review_deadlines_update(
     the one row with a history entry naming ``user`` and the reason; every flag's
     deadline (computed when read) follows at once.
     """
-    if not can_set_deadlines(user):
+    if not scoping.scope_for(user).sets_city_settings:
         raise PermissionDenied(_("Only city-wide administrators can change the review deadlines."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the deadlines change.")]})

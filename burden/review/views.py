@@ -81,21 +81,12 @@ from .selectors import (
 )
 from .services import (
     ALLOWED_MOVES,
-    can_set_deadlines,
     notifications_mark_seen,
     review_deadlines_update,
     violation_comment,
     violation_transition,
     violations_transition,
 )
-
-
-def reviews_anything(user) -> bool:
-    """Whether ``user`` is a supervisor or admin anywhere (or a superuser)."""
-    scope = scope_for(user)
-    return scope.everything or any(
-        scoping.ROLE_RANK[g.role] >= scoping.ROLE_RANK[scoping.SUPERVISOR] for g in scope.grants
-    )
 
 
 class ViolationListView(LoginRequiredMixin, QueryStringMixin, FilterView):
@@ -153,11 +144,11 @@ class ViolationListView(LoginRequiredMixin, QueryStringMixin, FilterView):
         params.pop("sort", None)
         params.pop("page", None)
         context["sort_query"] = params.urlencode()
-        context["can_review"] = reviews_anything(user)
+        context["can_review"] = scope_for(user).reviews_somewhere
         if context["can_review"]:
             context["bulk_form"] = self.bulk_form or BulkTransitionForm(user=user)
             context["selected"] = set(self.request.POST.getlist("violations"))
-        context["can_set_deadlines"] = can_set_deadlines(user)
+        context["can_set_deadlines"] = scope_for(user).sets_city_settings
         units = Unit.objects.for_user(user).order_by("path").values_list("code", "name", "name_en")
         context["unit_options"] = units[:500]
         context["source_unit_options"] = Unit.objects.order_by("path").values_list("code", "name", "name_en")[:500]
@@ -166,7 +157,7 @@ class ViolationListView(LoginRequiredMixin, QueryStringMixin, FilterView):
 
     def post(self, request, *args, **kwargs):
         """The bulk action: every selected flag moves, or none does and the page says why."""
-        if not reviews_anything(request.user):
+        if not scope_for(request.user).reviews_somewhere:
             raise PermissionDenied(_("Only supervisors and admins can change a flag's status."))
         form = BulkTransitionForm(request.POST, user=request.user)
         if form.is_valid():
@@ -299,7 +290,7 @@ class CaseListView(LoginRequiredMixin, QueryStringMixin, FilterView):
             n=Count("pk", filter=Q(status=Case.Status.OPEN, deadline__lt=self.today))
         )["n"]
         context["against_us"] = self.request.GET.get("against") == AGAINST_US
-        context["can_set_policy"] = can_set_deadlines(self.request.user)
+        context["can_set_policy"] = scope_for(self.request.user).sets_city_settings
         context["source_unit_options"] = Unit.objects.order_by("path").values_list("code", "name", "name_en")[:500]
         context.update(queue_tabs(user))
         return context
@@ -605,7 +596,7 @@ class CitySettingsView(LoginRequiredMixin, View):
     saved = ""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_set_deadlines(request.user):
+        if request.user.is_authenticated and not scope_for(request.user).sets_city_settings:
             raise PermissionDenied(self.refused)
         return super().dispatch(request, *args, **kwargs)
 

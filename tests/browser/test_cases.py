@@ -122,7 +122,7 @@ def test_the_district_circulates_one_notice_over_two_departments_reminded_cases_
     district = log_in(chinese(new_context), "district")
     district.goto("/review/")
     expect(district.get_by_test_id("case-row")).to_have_count(2)
-    district.locator("[data-select-all='case']").check()
+    district.get_by_test_id("case-table").locator("[data-select-all='case']").check()
     expect(district.get_by_test_id("case-table").locator("input[name='case']:checked")).to_have_count(2)
     district.get_by_test_id("notice-button").click()
     expect(district.get_by_test_id("notice-case")).to_have_count(2)
