@@ -171,7 +171,7 @@ class Secondment(BaseRecord):
         The limits are SEC-TERM's and SEC-EXTENSION's as they apply to the secondment's unit
         (an admin's threshold or an override), so the clock never disagrees with the flags.
         """
-        from burden.rules.models import rule_params_for
+        from burden.rules.engine import rule_params_for
 
         term = rule_params_for("SEC-TERM", self.unit)["max_months"]
         extension = rule_params_for("SEC-EXTENSION", self.unit)["max_extension_months"]

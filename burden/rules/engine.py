@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -46,6 +46,24 @@ def rule_state(rule: Rule, settings_by_code: dict | None = None) -> tuple[bool, 
     if setting is None:
         return True, rule.defaults()
     return setting.enabled, {**rule.defaults(), **setting.params}
+
+
+def rule_params_for(code: str, unit) -> dict:
+    """A rule's parameters as they apply to ``unit``, as the sweep judges it (``param_groups``).
+
+    ``rule_state``'s, then the nearest override on the unit or above it (two queries). For
+    what shows a rule's limit outside the sweep (a secondment's clock), so that it never
+    disagrees with the flags.
+    """
+    _enabled, params = rule_state(get_rule(code))
+    nearest = (
+        RuleOverride.objects.alias(below=Value(unit.path))
+        .filter(rule=code, below__startswith=F("unit__path"))
+        .order_by("-unit__depth")
+        .values_list("params", flat=True)
+        .first()
+    )
+    return {**params, **(nearest or {})}
 
 
 def overrides_by_rule() -> dict[str, list]:

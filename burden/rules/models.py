@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ..concurrency import Versioned
 from ..progress import ProgressMixin
 from ..scoping import STAFF, ScopedQuerySet, scope_for
-from .base import Severity, get_rule
+from .base import Severity
 
 
 class RuleSetting(Versioned):
@@ -412,29 +412,3 @@ class RuleRun(ProgressMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} @ {self.created_at:%Y-%m-%d %H:%M}"
-
-
-def rule_params_for(code: str, unit) -> dict:
-    """A rule's parameters as they apply to ``unit``, as the sweep judges it.
-
-    The paper's defaults, then the admins' city-wide values, then the nearest override on
-    the unit or above it (two queries). For what shows a rule's limit outside the sweep
-    (a secondment's clock), so that it never disagrees with the flags.
-    """
-    params = get_rule(code).defaults()
-    setting = RuleSetting.objects.filter(rule=code).first()
-    if setting is not None:
-        params.update(setting.params)
-    above = _ancestor_paths(unit.path)
-    nearest = (
-        RuleOverride.objects.filter(rule=code, unit__path__in=above).order_by("-unit__depth").values("params").first()
-    )
-    if nearest is not None:
-        params.update(nearest["params"])
-    return params
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    """``/JC/DH/DH-BJ/`` -> ``/JC/``, ``/JC/DH/``, ``/JC/DH/DH-BJ/``."""
-    codes = [code for code in path.split("/") if code]
-    return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
