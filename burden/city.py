@@ -81,18 +81,13 @@ def _name(rng: random.Random, serial: int) -> tuple[str, str]:
 
 
 def _unit(parent: Unit, code: str, name: str, name_en: str, level: str, headcount: int, grassroots: bool) -> Unit:
-    path = f"{parent.path}{code}/"
-    return Unit(
-        code=code,
-        name=name,
-        name_en=name_en,
-        level=level,
-        headcount=headcount,
-        is_grassroots=grassroots,
-        parent=parent,
-        path=path,
-        depth=path.count("/") - 2,
+    """A unit for a bulk insert, its path and depth set as ``Unit.save()`` would set them."""
+    unit = Unit(
+        code=code, name=name, name_en=name_en, level=level, headcount=headcount, is_grassroots=grassroots, parent=parent
     )
+    unit.path = unit.build_path()
+    unit.depth = parent.depth + 1
+    return unit
 
 
 @transaction.atomic
