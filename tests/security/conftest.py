@@ -190,3 +190,32 @@ def write_matrix_counts() -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql, [model._meta.label_lower for model in models])
         return dict(cursor.fetchall())
+
+
+def case_at_step(pk: int, step: str) -> int:
+    """Put case ``pk`` at ``step`` of the ladder (before a write is counted); its id."""
+    from burden.review.models import Case
+
+    Case.objects.filter(pk=pk).update(step=step)
+    return pk
+
+
+def case_interviewed(pk: int) -> int:
+    """Call case ``pk`` to an interview, as its owner would have, letter and all (once); its id."""
+    from django.utils import timezone
+
+    from burden.review.models import Case, CaseLetter
+
+    case_at_step(pk, "interview")
+    if not CaseLetter.objects.filter(cases=pk, step="interview").exists():
+        today = timezone.localdate()
+        letter = CaseLetter.objects.create(
+            step="interview",
+            number=1,
+            year=today.year,
+            issuing_unit=Case.objects.get(pk=pk).owner_unit,
+            issued_on=today,
+            deadline=today,
+        )
+        letter.cases.add(pk)
+    return pk

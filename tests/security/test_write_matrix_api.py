@@ -27,7 +27,7 @@ from burden.models import Case as CaseModel  # ``Case`` in this file is one pers
 from burden.models import CaseLetter, Membership, RuleSetting, Unit, Violation
 from burden.record_views import record_configs
 
-from .conftest import PERSONAS, RULE, RULE_PARAM, row, write_matrix_counts
+from .conftest import PERSONAS, RULE, RULE_PARAM, case_at_step, case_interviewed, row, write_matrix_counts
 
 OK, CREATED, NO_CONTENT = 200, 201, 204
 BAD, UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 400, 401, 403, 404
@@ -437,7 +437,7 @@ ROUTES: list[Route] = [
             row(UNAUTHORIZED, BAD, BAD, BAD, FORBIDDEN, CREATED, CREATED, CREATED),
             row(UNAUTHORIZED, BAD, BAD, BAD, BAD, FORBIDDEN, CREATED, CREATED),
         ),
-        body=lambda case: {"cases": [_at_step(case, "reminder")], "note": CHANGED},
+        body=lambda case: {"cases": [case_at_step(_case_of(case), "reminder")], "note": CHANGED},
         done=lambda case: CaseLetter.objects.filter(cases=_case_of(case), step="notice").exists(),
     ),
     Route(
@@ -450,7 +450,7 @@ ROUTES: list[Route] = [
             row(UNAUTHORIZED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, OK, OK),
         ),
         args=lambda case: [_case_of(case)],
-        body=lambda case: {"held_on": _today(), "minutes": CHANGED, **_interviewed(case)},
+        body=lambda case: _minutes_body(case),
         done=lambda case: CaseLetter.objects.filter(cases=_case_of(case), minutes=CHANGED).exists(),
     ),
     # People: only the cases that hold whatever the people rule says.
@@ -515,28 +515,12 @@ def _case_of(case) -> int:
     return Violation.objects.values_list("case_id", flat=True).get(pk=case.place.violation)
 
 
-def _at_step(case, step: str) -> int:
-    """Put the place's case at ``step`` of the ladder (before the write is counted); its id."""
-    pk = _case_of(case)
-    CaseModel.objects.filter(pk=pk).update(step=step)
-    return pk
-
-
-def _today():
+def _minutes_body(case) -> dict:
+    """The place's case called to an interview first (before the write is counted), then its minutes."""
     from django.utils import timezone
 
-    return timezone.localdate()
-
-
-def _interviewed(case) -> dict:
-    """Call the place's case to an interview, as its owner would have (before the write is counted)."""
-    pk = _at_step(case, "interview")
-    owner = CaseModel.objects.get(pk=pk).owner_unit
-    letter = CaseLetter.objects.create(
-        step="interview", number=1, year=2026, issuing_unit=owner, issued_on=_today(), deadline=_today()
-    )
-    letter.cases.add(pk)
-    return {}
+    case_interviewed(_case_of(case))
+    return {"held_on": timezone.localdate(), "minutes": CHANGED}
 
 
 def _case_status(case) -> str:
