@@ -176,6 +176,18 @@ class BaseRecord(Versioned):
         """
         return None
 
+    @classmethod
+    def relabelled(cls):
+        """A ``Q`` of the records whose label hides their kind; ``None`` (none can) by default.
+
+        The 2024 regulation names the tricks used to escape counting: a document issued as
+        白头 or 便笺, a check called 调研, a secondment called 抽调 or 挂职. Such a record is
+        still of its kind for every rule and total; a kind whose records can be relabelled
+        returns the filter that finds them, and the ledger shows them beside their kind, so
+        a department's habit of relabelling is visible.
+        """
+        return None
+
     def compute_burden_hours_now(self) -> Decimal:
         """The hours under the cost parameters in force now (one query)."""
         return self.compute_burden_hours(CostParameters.current())

@@ -36,6 +36,35 @@ class Severity(models.TextChoices):
 
 
 SEVERITIES = tuple(Severity.values)
+
+
+class Source(models.TextChoices):
+    """The instrument a rule enforces; a rule cites it with its ``clause`` and ``quote``.
+
+    The order is the rules page's: the paper the rules began with, then the binding
+    instruments since (``../shared/DESIGN.md``, "Sources beyond the paper").
+    """
+
+    PAPER = "paper", gettext_lazy("The paper on burden reduction at the grassroots (2025)")
+    REGULATION_2024 = (
+        "regulation_2024",
+        gettext_lazy("Several Provisions on Rectifying Formalism to Reduce Burdens at the Grassroots (2024)"),
+    )
+    FINGERTIP_2024 = "fingertip_2024", gettext_lazy("Opinions on Preventing Formalism at the Fingertips (2024)")
+    APP_MEASURES_2026 = (
+        "app_measures_2026",
+        gettext_lazy("Measures for the Standardised Management of Government Mobile Apps (2026)"),
+    )
+
+
+#: How a clause is cited, by source: the paper's clauses are section numbers (3.1), the
+#: instruments' are article numbers.
+CITATION = {
+    Source.PAPER: gettext_lazy("Paper %(clause)s"),
+    Source.REGULATION_2024: gettext_lazy("Several Provisions (2024), art. %(clause)s"),
+    Source.FINGERTIP_2024: gettext_lazy("Fingertip Opinions (2024), %(clause)s"),
+    Source.APP_MEASURES_2026: gettext_lazy("App Measures (2026), art. %(clause)s"),
+}
 #: The ``record_kind`` of a rule that reads every kind of record (TRACE-BANNED).
 ANY_KIND = "*"
 
@@ -119,7 +148,10 @@ class Rule:
     title: ClassVar[Promise]
     description: ClassVar[Promise]
     message: ClassVar[Promise]  # formatted with the finding's values and the parameters
-    clause: ClassVar[str]
+    clause: ClassVar[str]  # the source's section (paper) or article (instruments) number
+    #: The instrument the rule enforces (``Source``) and the clause's words, translated.
+    source: ClassVar[str] = Source.PAPER
+    quote: ClassVar[Promise | str] = ""
     record_kind: ClassVar[str]
     severity: ClassVar[str] = "medium"
     params: ClassVar[tuple[Param, ...]] = ()
@@ -149,6 +181,16 @@ class Rule:
             return _("Every kind of record")
         model = record_models().get(self.record_kind)
         return str(model._meta.verbose_name_plural) if model else self.record_kind
+
+    @property
+    def source_label(self) -> str:
+        """The instrument the rule enforces, in the reader's language."""
+        return str(Source(self.source).label)
+
+    @property
+    def citation(self) -> str:
+        """Where the rule comes from, short: "Paper 3.1", "Several Provisions (2024), art. 2"."""
+        return str(CITATION[Source(self.source)]) % {"clause": self.clause}
 
     @property
     def severity_label(self) -> str:
@@ -228,6 +270,7 @@ _loaded = False
 def register(rule_class: type[Rule]) -> type[Rule]:
     """Class decorator: one instance of each rule, by code."""
     assert rule_class.severity in SEVERITIES, rule_class.code
+    assert rule_class.source in Source.values, rule_class.code
     assert rule_class.code not in REGISTRY, f"two rules with the code {rule_class.code}"
     REGISTRY[rule_class.code] = rule_class()
     return rule_class
