@@ -210,6 +210,20 @@ def test_list_queries_do_not_grow_from_10_to_1000_records(client, kind, tree, pe
     assert _list_queries(client, config) == few
 
 
+def test_the_list_scans_its_rows_once_for_the_count_the_pages_and_the_hours(client, kind, tree, personas):
+    config, factory = kind
+    client.force_login(personas.supervisor)
+    config.model.objects.bulk_create([factory.build(unit=tree.a, source_unit=tree.dept) for _ in range(30)])
+    table = connection.ops.quote_name(config.model._meta.db_table)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url(config, "list"))
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper() and f"FROM {table}" in q["sql"]]
+    assert len(counts) == 1, counts
+    assert response.context["totals"]["count"] == 30
+    assert response.context["paginator"].count == 30
+    assert response.context["paginator"].num_pages == 2
+
+
 def test_detail_queries_do_not_grow_with_history(client, kind, record, personas):
     config, _factory = kind
     client.force_login(personas.staff_a)
