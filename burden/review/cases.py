@@ -46,10 +46,10 @@ from django.utils.translation import gettext as _
 from .. import scoping
 from ..models import Unit, Violation, ViolationRecord
 from ..records.registry import record_models
+from ..rules.base import SEVERITY_RANK, severity_rank
 from .models import Case, CaseEvent, CaseLetter, CasePolicy
 
 OPEN_FLAGS = tuple(status.value for status in Violation.OPEN_STATUSES)
-SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 NOTE_MAX_LENGTH = 4000
 MINUTES_MAX_LENGTH = 20000
 #: A circulated notice names each of its cases; past this many, issue two.
@@ -233,14 +233,13 @@ def _recount(cases) -> int:
         flags=count(Count("pk")),
         units=count(Count("unit_id", distinct=True)),
         hours=_hours(open_flags),
+        # The highest severity among its open flags; kept as it was when it has none.
         severity=CaseWhen(
-            When(has("high"), then=Value("high")),
-            When(has("medium"), then=Value("medium")),
-            When(Exists(open_flags), then=Value("low")),
+            *(When(has(severity), then=Value(severity)) for severity in reversed(SEVERITY_RANK)),
             default=F("severity"),
         ),
     )
-    rank = CaseWhen(When(severity="high", then=Value(3)), When(severity="medium", then=Value(2)), default=Value(1))
+    rank = severity_rank(default=1)
     cases.update(weight=ExpressionWrapper(rank * Greatest(F("hours"), Value(1)), output_field=DecimalField()))
     _owners(cases)
     emptied = cases.filter(status__in=Case.ACTIVE_STATUSES, flags=0)

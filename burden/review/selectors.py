@@ -18,7 +18,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -36,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Membership, Unit, Violation, ViolationRecord
 from ..records.registry import kinds
+from ..rules.base import severity_rank
 from ..scoping import SUPERVISOR, Grant, Scope, scope_for
 
 # ``Case`` here is Django's conditional expression; the 督办事项 is ``ReviewCase``.
@@ -46,7 +46,6 @@ ACTIVE = Q(status__in=Violation.OPEN_STATUSES)
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q(pk__isnull=False)  # a condition that holds for every row (When() refuses an empty Q)
 ONE_DAY = datetime.timedelta(days=1)
-SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
 # Notification categories, most pressing first: each speaks of cases (督办事项), except the
 # waivers expiring, which are a person's own decision on single flags.
@@ -101,11 +100,7 @@ def with_review_state(queryset: QuerySet, deadlines: ReviewDeadlines, today: dat
     """Annotate ``is_overdue`` and ``severity_rank`` (for sorting) in SQL."""
     return queryset.annotate(
         is_overdue=Case(When(overdue_q(deadlines, today), then=Value(True)), default=Value(False)),
-        severity_rank=Case(
-            *(When(severity=severity, then=Value(rank)) for severity, rank in SEVERITY_RANK.items()),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
+        severity_rank=severity_rank(),
     )
 
 

@@ -36,6 +36,17 @@ class Severity(models.TextChoices):
 
 
 SEVERITIES = tuple(Severity.values)
+#: The severities' order, low to high: the queue sorts by it and a case weighs by it.
+SEVERITY_RANK = {Severity.LOW.value: 1, Severity.MEDIUM.value: 2, Severity.HIGH.value: 3}
+
+
+def severity_rank(field: str = "severity", *, default: int = 0) -> models.Case:
+    """A severity column's rank (``SEVERITY_RANK``) as an SQL expression; ``default`` for anything else."""
+    return models.Case(
+        *(models.When(**{field: severity}, then=models.Value(rank)) for severity, rank in SEVERITY_RANK.items()),
+        default=models.Value(default),
+        output_field=models.IntegerField(),
+    )
 
 
 class Source(models.TextChoices):
