@@ -180,7 +180,7 @@ class RuleFlags:
 
 def open_flags_by_rule(user, unit: Unit) -> list[RuleFlags]:
     """Open (and acknowledged) flags on the unit's subtree, per rule and kind: one query on ``FlagRollup``."""
-    from ..rules import get_rule
+    from ..rules.base import rule_title
 
     rows = (
         FlagRollup.objects.for_user(user)
@@ -191,11 +191,7 @@ def open_flags_by_rule(user, unit: Unit) -> list[RuleFlags]:
     )
     flags = []
     for row in rows:
-        try:
-            title = str(get_rule(row["rule"]).title)
-        except KeyError:
-            title = row["rule"]
-        flags.append(RuleFlags(row["rule"], title, row["record_kind"], row["count"]))
+        flags.append(RuleFlags(row["rule"], rule_title(row["rule"]), row["record_kind"], row["count"]))
     return sorted(flags, key=lambda flag: (-flag.count, flag.rule, flag.record_kind))
 
 
@@ -237,7 +233,7 @@ def flags_opened(user, unit: Unit, period: Period) -> list[FlagOutcomes]:
     Most flags first.
     """
     from ..review.selectors import day_start
-    from ..rules import get_rule
+    from ..rules.base import rule_title
 
     end = day_start(period.last_day + datetime.timedelta(days=1))
     last_step = (
@@ -257,11 +253,7 @@ def flags_opened(user, unit: Unit, period: Period) -> list[FlagOutcomes]:
     by_rule: dict[str, FlagOutcomes] = {}
     for row in rows:
         if row["rule"] not in by_rule:
-            try:
-                title = str(get_rule(row["rule"]).title)
-            except KeyError:
-                title = row["rule"]
-            by_rule[row["rule"]] = FlagOutcomes(row["rule"], title)
+            by_rule[row["rule"]] = FlagOutcomes(row["rule"], rule_title(row["rule"]))
         by_rule[row["rule"]].by_status[row["outcome"]] += row["count"]
     return sorted(by_rule.values(), key=lambda flags: (-flags.total, flags.rule))
 

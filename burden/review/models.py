@@ -286,14 +286,9 @@ class Case(models.Model):
 
     @property
     def rule_title(self) -> str:
-        from ..rules import get_rule
+        from ..rules.base import rule_title
 
-        if not self.rule:
-            return str(_("Several rules"))
-        try:
-            return str(get_rule(self.rule).title)
-        except KeyError:
-            return self.rule
+        return rule_title(self.rule) if self.rule else str(_("Several rules"))
 
 
 class CaseLetter(models.Model):

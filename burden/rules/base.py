@@ -304,3 +304,11 @@ def get_rule(code: str) -> Rule:
     """The rule of ``code``; ``KeyError`` if there is none."""
     all_rules()
     return REGISTRY[code]
+
+
+def rule_title(code: str) -> str:
+    """The rule's title in the reader's language; the code itself for a rule the catalogue no longer has."""
+    try:
+        return str(get_rule(code).title)
+    except KeyError:
+        return code

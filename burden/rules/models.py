@@ -268,12 +268,9 @@ class Violation(models.Model):
 
     @property
     def rule_title(self) -> str:
-        from .base import get_rule
+        from .base import rule_title
 
-        try:
-            return str(get_rule(self.rule).title)
-        except KeyError:
-            return self.rule
+        return rule_title(self.rule)
 
 
 class ViolationRecord(models.Model):
