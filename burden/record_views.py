@@ -31,7 +31,7 @@ from .record_display import field_rows, history_rows
 from .records.registry import kinds
 from .scoping import scope_for
 from .services import record_delete, record_restore, writable_units
-from .views import QueryStringMixin
+from .views import QueryStringMixin, ordering_from
 
 
 @dataclass
@@ -126,9 +126,7 @@ class RecordListView(RecordMixin, QueryStringMixin, FilterView):
 
     def get_ordering(self):
         sort = self.request.GET.get("sort", "")
-        if sort.lstrip("-") in self.config.sort_fields:
-            return [sort, "-pk"]
-        return self.config.model._meta.ordering
+        return ordering_from(sort, self.config.sort_fields, self.config.model._meta.ordering)
 
     def get_queryset(self):
         return super().get_queryset().order_by(*self.get_ordering())

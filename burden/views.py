@@ -75,6 +75,20 @@ class QueryStringMixin:
         return context
 
 
+def ordering_from(sort: str, fields, default, *, tiebreak: str = "pk") -> list[str]:
+    """The ordering a list's ``?sort=`` asks for: a name of ``fields`` (``-`` for descending), then ``tiebreak``.
+
+    ``fields`` maps the names a page offers to what they sort by (a list: each name
+    sorts by itself). Anything else, a tampered or stale link included, gives ``default``.
+    """
+    fields = fields if isinstance(fields, dict) else {name: name for name in fields}
+    descending = sort.startswith("-")
+    field = fields.get(sort.removeprefix("-"))
+    if field is None:
+        return list(default)
+    return [f"-{field}" if descending else field, f"-{tiebreak}" if descending else tiebreak]
+
+
 class UnitListView(LoginRequiredMixin, QueryStringMixin, FilterView):
     """Every unit the viewer may see, filterable and paginated."""
 

@@ -29,7 +29,7 @@ from .. import scoping
 from ..models import Unit, Violation
 from ..record_display import list_separator
 from ..scoping import scope_for
-from ..views import QueryStringMixin
+from ..views import QueryStringMixin, ordering_from
 from .cases import (
     NOTICE_MAX_CASES,
     case_add_evidence,
@@ -118,11 +118,7 @@ class ViolationListView(LoginRequiredMixin, QueryStringMixin, FilterView):
         return {**super().get_filterset_kwargs(filterset_class), "deadlines": self.deadlines, "today": self.today}
 
     def get_ordering(self):
-        sort = self.request.GET.get("sort", "")
-        field = self.sort_fields.get(sort.lstrip("-"))
-        if field is None:
-            return self.default_ordering
-        return [f"-{field}" if sort.startswith("-") else field, "pk"]
+        return ordering_from(self.request.GET.get("sort", ""), self.sort_fields, self.default_ordering)
 
     def get_queryset(self):
         return review_queue(self.request.user, deadlines=self.deadlines, today=self.today).order_by(
