@@ -55,6 +55,26 @@ class UnitQuerySet(ScopedQuerySet):
         """The unit and every unit below it: one indexed prefix query on ``path``."""
         return self.filter(path__startswith=unit.path)
 
+    def options(self, limit: int = 500):
+        """(code, name, English name) of these units in the tree's order, at most ``limit``: a unit picker's list."""
+        return self.order_by("path").values_list("code", "name", "name_en")[:limit]
+
+    def meant_by(self, text: str, limit: int = 6) -> list["Unit"]:
+        """The units of these a person means by ``text``, at most ``limit``, in the tree's order.
+
+        A code, or a suggestion's "CODE name", is that one unit; otherwise every unit of
+        that name (Chinese exactly, English in any case) — one when the name is unique.
+        """
+        text = (text or "").strip()
+        if not text:
+            return []
+        first_word = text.split(maxsplit=1)[0]
+        by_code = {unit.code: unit for unit in self.filter(code__in={text, first_word})}
+        for code in (text, first_word):
+            if code in by_code:
+                return [by_code[code]]
+        return list(self.filter(models.Q(name=text) | models.Q(name_en__iexact=text)).order_by("path")[:limit])
+
 
 class Unit(Versioned):
     """A node of the one organisational tree: city, district, street, community, department.

@@ -12,25 +12,26 @@ from .models import Unit, Violation
 from .record_forms import DatePicker
 
 DATE_INPUT = DatePicker()
+#: A filter by a name many units bear covers this many of them at most.
+MEANT_MAX = 200
 
 
 class UnitFilterMethods:
-    """``unit`` (a code, with the units below it) and ``source_unit`` (a code), for any filter set.
+    """``unit`` (with the units below it) and ``source_unit``, by code or by name, for any filter set.
 
-    A value may be typed as "CODE name" (the suggestions show both); the code is its first word.
+    A value may be typed as a code, as "CODE name" (the suggestions show both) or as a
+    name; a name several units bear (every street's 党政办) means all of them.
     """
 
     def filter_unit(self, queryset, name, value):
-        code = value.strip().split()[0] if value.strip() else ""
-        path = Unit.objects.filter(code=code).values_list("path", flat=True).first()
-        if path is None:
+        units = Unit.objects.meant_by(value, limit=MEANT_MAX)
+        if not units:
             return queryset.none()
         # Intersected with the already-scoped queryset: never wider than the viewer's units.
-        return queryset.filter(unit__path__startswith=path)
+        return queryset.filter(reduce(or_, (Q(unit__path__startswith=unit.path) for unit in units)))
 
     def filter_source_unit(self, queryset, name, value):
-        code = value.strip().split()[0] if value.strip() else ""
-        return queryset.filter(source_unit__code=code)
+        return queryset.filter(source_unit__in=[unit.pk for unit in Unit.objects.meant_by(value, limit=MEANT_MAX)])
 
 
 class RecordFilterSet(UnitFilterMethods, django_filters.FilterSet):
@@ -38,12 +39,12 @@ class RecordFilterSet(UnitFilterMethods, django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     unit = django_filters.CharFilter(
-        label=_("Unit (code, with the units below it)"),
+        label=_("Unit (name or code, with the units below it)"),
         method="filter_unit",
         widget=forms.TextInput(attrs={"list": "unit-options", "autocomplete": "off"}),
     )
     source_unit = django_filters.CharFilter(
-        label=_("Source unit (code)"),
+        label=_("Source unit (name or code)"),
         method="filter_source_unit",
         widget=forms.TextInput(attrs={"list": "source-unit-options", "autocomplete": "off"}),
     )

@@ -1,6 +1,8 @@
 """The form every record app's form builds on."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .concurrency import version_field
@@ -27,11 +29,18 @@ class DatePicker(forms.DateInput):
 
 
 class UnitCodeField(forms.ModelChoiceField):
-    """A unit typed or picked by its code, with the names offered as suggestions (a datalist)."""
+    """A unit typed by its name or code, or picked from the suggestions (a datalist of "CODE name").
+
+    People type names (东湖区教育局): a name that only one unit of the choices bears is
+    that unit; a name several bear is refused with their codes, so the person can say which.
+    """
 
     default_error_messages = {
-        "invalid_choice": _("There is no unit with this code. Pick one from the suggestions."),
+        "invalid_choice": _("There is no unit of this name or code. Pick one from the suggestions."),
+        "ambiguous": _("Several units are called “%(name)s” (%(codes)s): type the code of the one you mean."),
     }
+    #: Past this many units of one name, the message names the first ones only.
+    AMBIGUOUS_SHOWN = 5
 
     def __init__(self, *, datalist_id: str, **kwargs):
         kwargs.setdefault("to_field_name", "code")
@@ -39,16 +48,29 @@ class UnitCodeField(forms.ModelChoiceField):
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
-        # A bound instance gives the unit's id; the input shows (and posts back) its code.
+        # A bound instance gives the unit's id; the input shows it as a suggestion does, "CODE name".
         if isinstance(value, int):
-            return Unit.objects.filter(pk=value).values_list("code", flat=True).first() or value
+            unit = Unit.objects.filter(pk=value).only("code", "name", "name_en").first()
+            if unit is None:
+                return value
+            name = unit.name_en if translation.get_language() == "en" and unit.name_en else unit.name
+            return f"{unit.code} {name}"
         return super().prepare_value(value)
 
     def to_python(self, value):
-        # A suggestion may arrive as "CODE name"; the code is the first word.
-        if isinstance(value, str) and value.strip():
-            value = value.strip().split()[0]
-        return super().to_python(value)
+        text = value.strip() if isinstance(value, str) else value
+        if text in self.empty_values:
+            return None
+        if not isinstance(text, str):
+            return super().to_python(text)
+        matches = self.queryset.meant_by(text, limit=self.AMBIGUOUS_SHOWN + 1)
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            codes = "、".join(unit.code for unit in matches[: self.AMBIGUOUS_SHOWN])
+            params = {"name": text, "codes": codes}
+            raise ValidationError(self.error_messages["ambiguous"], code="ambiguous", params=params)
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text})
 
 
 class RecordForm(forms.ModelForm):
@@ -100,4 +122,4 @@ class RecordForm(forms.ModelForm):
     @staticmethod
     def source_unit_options():
         """(code, name) suggestions for the source unit: the units that send work down."""
-        return Unit.objects.filter(level__in=SOURCE_LEVELS).order_by("path").values_list("code", "name", "name_en")
+        return Unit.objects.filter(level__in=SOURCE_LEVELS).options(limit=None)

@@ -154,9 +154,7 @@ class RecordListView(RecordMixin, QueryStringMixin, FilterView):
         params.pop("page", None)
         context["sort_query"] = params.urlencode()
         context["source_unit_options"] = self.config.form_class.source_unit_options()
-        context["unit_options"] = (
-            Unit.objects.for_user(self.request.user).order_by("path").values_list("code", "name", "name_en")[:500]
-        )
+        context["unit_options"] = Unit.objects.for_user(self.request.user).options()
         return context
 
 

@@ -271,3 +271,33 @@ def test_a_data_request_ledger_imports_its_items(client, personas, tree, django_
         )
     again = ImportJob.objects.latest("pk")
     assert (again.status, again.unchanged) == ("done", 1), again.errors
+
+
+def test_units_may_be_named_in_a_ledger_by_their_names(importer, tree):
+    rows = [
+        ["按名称登记", "2026-03-02", "甲社区", "东区教育局", "60", "2", "online", "N-1"],
+        ["按英文名登记", "2026-03-03", "community a", "East Education Bureau", "60", "2", "online", "N-2"],
+        ["按建议项登记", "2026-03-04", "A 甲社区", "D1-EDU 东区教育局", "60", "2", "online", "N-3"],
+    ]
+    _response, job = importer(csv_bytes(rows))
+    assert job.status == "done", job.errors
+    assert set(Meeting.objects.values_list("unit__code", "source_unit__code")) == {("A", "D1-EDU")}
+    assert Meeting.objects.count() == 3
+
+
+def test_a_name_several_units_bear_is_refused_with_their_codes(importer, tree):
+    from tests.factories import UnitFactory
+
+    UnitFactory(code="D2-EDU", name="东区教育局", name_en="", level="department", parent=tree.d2, is_grassroots=False)
+    rows = [["重名", "2026-03-02", "A", "东区教育局", "60", "2", "online", ""]]
+    _response, job = importer(csv_bytes(rows))
+    assert job.status == "rejected"
+    assert "D1-EDU" in job.errors[0]["message"] and "D2-EDU" in job.errors[0]["message"]
+    assert not Meeting.objects.exists()
+
+
+def test_a_unit_nobody_bears_the_name_of_is_quoted_back(importer, tree):
+    rows = [["无此单位", "2026-03-02", "A", "北区教育局", "60", "2", "online", ""]]
+    _response, job = importer(csv_bytes(rows))
+    assert job.status == "rejected"
+    assert "北区教育局" in job.errors[0]["message"]

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from burden.fields import MultipleChoiceField
 from burden.record_views import record_configs
-from tests.factories import RECORD_FACTORIES
+from tests.factories import RECORD_FACTORIES, UnitFactory
 
 CONFIGS = {config.model: config for config in record_configs()}
 MODELS = list(RECORD_FACTORIES)
@@ -139,6 +139,43 @@ def test_staff_log_a_record_through_the_form(client, kind, tree, personas):
     assert saved.created_by == personas.staff_a
     assert saved.burden_hours == saved.compute_burden_hours_now()
     assert saved.history.get().history_user == personas.staff_a
+
+
+@pytest.mark.parametrize("typed", ["东区教育局", "east education bureau", "D1-EDU 东区教育局", "D1-EDU"])
+def test_staff_may_type_the_source_unit_by_its_name(client, kind, tree, personas, typed):
+    config, factory = kind
+    built = factory.build(unit=tree.a, source_unit=tree.dept)
+    client.force_login(personas.staff_a)
+    response = client.post(url(config, "create"), {**form_data(config, built), "source_unit": typed})
+    assert response.status_code == 302, response.context["form"].errors
+    assert config.model.objects.get().source_unit == tree.dept
+
+
+def test_a_name_two_units_bear_is_refused_naming_both_and_keeping_what_was_typed(client, kind, tree, personas):
+    config, factory = kind
+    UnitFactory(code="D2-EDU", name="东区教育局", name_en="", level="department", parent=tree.d2, is_grassroots=False)
+    built = factory.build(unit=tree.a, source_unit=tree.dept)
+    client.force_login(personas.staff_a)
+    data = {**form_data(config, built), "source_unit": "东区教育局"}
+    response = client.post(url(config, "create"), data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["source_unit"]
+    assert "D1-EDU" in error and "D2-EDU" in error
+    assert 'value="东区教育局"' in response.content.decode()
+    assert not config.model.objects.exists()
+
+
+def test_the_list_filters_by_a_units_name(client, kind, tree, personas):
+    config, factory = kind
+    config.model.objects.bulk_create(
+        [factory.build(unit=tree.a, source_unit=tree.dept), factory.build(unit=tree.b, source_unit=None)]
+    )
+    client.force_login(personas.supervisor)
+    by_unit = client.get(url(config, "list"), {"unit": "甲社区"})
+    assert [r.unit for r in by_unit.context["object_list"]] == [tree.a]
+    by_source = client.get(url(config, "list"), {"source_unit": "East Education Bureau"})
+    assert [r.source_unit for r in by_source.context["object_list"]] == [tree.dept]
+    assert list(client.get(url(config, "list"), {"unit": "无此社区"}).context["object_list"]) == []
 
 
 def test_the_form_refuses_a_unit_the_person_does_not_belong_to(client, kind, tree, personas):
@@ -268,13 +305,14 @@ def test_the_estimate_fragment_saves_nothing(client, kind, tree, personas):
     assert not config.model.objects.exists()
 
 
-def test_the_edit_form_shows_iso_dates_and_unit_codes_in_chinese(client, kind, record, personas):
+def test_the_edit_form_shows_iso_dates_and_the_source_unit_by_code_and_name(client, kind, record, personas):
     config, _factory = kind
     client.force_login(personas.staff_a)
     page = client.get(url(config, "update", record.pk), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     date_value = getattr(record, config.model.date_field).isoformat()
     assert f'value="{date_value}"' in page  # the browser's date picker reads nothing else
-    assert 'name="source_unit" value="D1-EDU"' in page
+    source = record.source_unit
+    assert f'name="source_unit" value="{source.code} {source.name}"' in page
 
 
 def test_the_list_links_to_its_import_export_and_template(client, kind, personas):

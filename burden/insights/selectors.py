@@ -53,7 +53,7 @@ def default_unit(user) -> Unit | None:
 
 def unit_options(user, limit: int = 500) -> list[tuple[str, str, str]]:
     """(code, name, English name) of the units the viewer may choose, for the unit picker."""
-    return list(Unit.objects.for_user(user).order_by("path").values_list("code", "name", "name_en")[:limit])
+    return list(Unit.objects.for_user(user).options(limit))
 
 
 @dataclass

@@ -367,11 +367,7 @@ class TargetListView(LoginRequiredMixin, FormView):
             .select_related("unit", "set_by")
             .order_by("-year", "unit__path", "record_kind")[:500]
         )
-        context["unit_options"] = list(
-            Unit.objects.for_user(user, min_role=scoping.ADMIN)
-            .order_by("path")
-            .values_list("code", "name", "name_en")[:500]
-        )
+        context["unit_options"] = list(Unit.objects.for_user(user, min_role=scoping.ADMIN).options())
         return context
 
     def form_valid(self, form):

@@ -151,6 +151,8 @@ class Converters:
 
     writable_units: dict[str, tuple[int, str]]  # code -> (id, level)
     all_units: dict[str, int]
+    #: A unit's name (Chinese, and English in lower case) -> the codes of the units bearing it.
+    unit_names: dict[str, list[str]] = field(default_factory=dict)
     related_ids: dict[type, set[int]] = field(default_factory=dict)
     _compiled: dict = field(default_factory=dict)
 
@@ -161,6 +163,7 @@ class Converters:
                 code: (pk, level) for pk, code, level in writable_queryset.values_list("pk", "code", "level")
             },
             all_units=dict(Unit.objects.values_list("code", "pk")),
+            unit_names=_unit_names(),
         )
 
     def convert(self, column: Column, raw: Any):
@@ -245,15 +248,15 @@ class Converters:
     def _foreign_key(self, model_field, raw):
         target = model_field.related_model
         if target is Unit:
-            code = str(raw).strip().split()[0]
+            code = self._unit_code(str(raw).strip())
             if model_field.name == "unit":
                 if code not in self.writable_units:
                     if code in self.all_units:
                         raise CellError(_("You can only record burden for your own units."))
-                    raise CellError(_("There is no unit with the code “%(code)s”.") % {"code": code})
+                    raise CellError(_("There is no unit with the name or code “%(code)s”.") % {"code": code})
                 return self.writable_units[code][0]
             if code not in self.all_units:
-                raise CellError(_("There is no unit with the code “%(code)s”.") % {"code": code})
+                raise CellError(_("There is no unit with the name or code “%(code)s”.") % {"code": code})
             return self.all_units[code]
         pk = _integer(raw, None)
         known = self.related_ids.setdefault(target, set())
@@ -264,6 +267,29 @@ class Converters:
                 )
             known.add(pk)
         return pk
+
+    def _unit_code(self, text: str) -> str:
+        """The code of the unit a cell names: a code, "CODE name", or a name only one unit bears."""
+        first_word = text.split(maxsplit=1)[0]
+        for code in (text, first_word):
+            if code in self.all_units:
+                return code
+        codes = self.unit_names.get(text) or self.unit_names.get(text.lower()) or []
+        if len(set(codes)) > 1:
+            raise CellError(
+                _("Several units are called “%(name)s” (%(codes)s): give the code of the one you mean.")
+                % {"name": text, "codes": "、".join(sorted(set(codes))[:5])}
+            )
+        return codes[0] if codes else text
+
+
+def _unit_names() -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for code, name, name_en in Unit.objects.values_list("code", "name", "name_en").iterator():
+        names.setdefault(name, []).append(code)
+        if name_en:
+            names.setdefault(name_en.lower(), []).append(code)
+    return names
 
 
 def _is_empty(raw) -> bool:

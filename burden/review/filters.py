@@ -49,12 +49,12 @@ class ViolationFilterSet(UnitFilterMethods, django_filters.FilterSet):
     """Needs ``deadlines`` and ``today`` for the age filter; status defaults to open or acknowledged."""
 
     unit = django_filters.CharFilter(
-        label=_("Unit (code, with the units below it)"),
+        label=_("Unit (name or code, with the units below it)"),
         method="filter_unit",
         widget=forms.TextInput(attrs={"list": "unit-options", "autocomplete": "off"}),
     )
     source_unit = django_filters.CharFilter(
-        label=_("Source unit (code)"),
+        label=_("Source unit (name or code)"),
         method="filter_source_unit",
         widget=forms.TextInput(attrs={"list": "source-unit-options", "autocomplete": "off"}),
     )
@@ -134,7 +134,7 @@ class CaseFilterSet(UnitFilterMethods, django_filters.FilterSet):
     step = django_filters.ChoiceFilter(label=_("Step"), choices=Case.Step.choices, empty_label=_("Any step"))
     rule = django_filters.ChoiceFilter(label=_("Rule"), choices=rule_choices, empty_label=_("Any rule"))
     source_unit = django_filters.CharFilter(
-        label=_("Source unit (code)"),
+        label=_("Source unit (name or code)"),
         method="filter_source_unit",
         widget=forms.TextInput(attrs={"list": "source-unit-options", "autocomplete": "off"}),
     )

@@ -28,6 +28,7 @@ from django_filters.views import FilterView
 from .. import scoping
 from ..models import Unit, Violation
 from ..record_display import list_separator
+from ..record_forms import RecordForm
 from ..scoping import scope_for
 from ..views import QueryStringMixin, ordering_from
 from .cases import (
@@ -145,9 +146,8 @@ class ViolationListView(LoginRequiredMixin, QueryStringMixin, FilterView):
             context["bulk_form"] = self.bulk_form or BulkTransitionForm(user=user)
             context["selected"] = set(self.request.POST.getlist("violations"))
         context["can_set_deadlines"] = scope_for(user).sets_city_settings
-        units = Unit.objects.for_user(user).order_by("path").values_list("code", "name", "name_en")
-        context["unit_options"] = units[:500]
-        context["source_unit_options"] = Unit.objects.order_by("path").values_list("code", "name", "name_en")[:500]
+        context["unit_options"] = Unit.objects.for_user(user).options()
+        context["source_unit_options"] = RecordForm.source_unit_options()
         context.update(queue_tabs(user))
         return context
 
@@ -287,7 +287,7 @@ class CaseListView(LoginRequiredMixin, QueryStringMixin, FilterView):
         )["n"]
         context["against_us"] = self.request.GET.get("against") == AGAINST_US
         context["can_set_policy"] = scope_for(self.request.user).sets_city_settings
-        context["source_unit_options"] = Unit.objects.order_by("path").values_list("code", "name", "name_en")[:500]
+        context["source_unit_options"] = RecordForm.source_unit_options()
         context.update(queue_tabs(user))
         return context
 
