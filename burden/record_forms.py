@@ -6,7 +6,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .concurrency import version_field
-from .models import Unit
+from .costs import hours
+from .models import CostParameters, Unit
 from .services import record_save, writable_units
 
 #: Levels offered in the "source unit" suggestions: the ones that send work down.
@@ -73,14 +74,27 @@ class UnitCodeField(forms.ModelChoiceField):
         raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text})
 
 
+#: A new record whose hours pass this many working days of every person on its unit's books
+#: (at least one person) is implausible enough to be confirmed before it is saved.
+PLAUSIBLE_UNIT_DAYS = 22
+#: The name of the button that saves a record the form warned about.
+CONFIRM = "confirm_warnings"
+
+
 class RecordForm(forms.ModelForm):
     """Scopes the unit choices to the user's units and preselects the only one.
 
     Carries the record's version as a hidden field, so a save from a page that
-    someone else's save has overtaken is refused (``StaleWrite``) instead of undoing theirs.
+    someone else's save has overtaken is refused (``StaleWrite``) instead of undoing theirs,
+    and, for a new record, a submission token the view uses to refuse saving one form twice.
+
+    A new record that looks like one already logged (same unit, date and title) or whose
+    hours are implausible is not saved at once: the form says why (``warnings``) and saves
+    it when the person confirms with the ``CONFIRM`` button, everything typed kept.
     """
 
     version = version_field()
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     source_unit = UnitCodeField(
         queryset=Unit.objects.all(),
@@ -103,6 +117,47 @@ class RecordForm(forms.ModelForm):
             if len(only) == 1:
                 self.initial.setdefault("unit", only[0].pk)
 
+    warnings: list = []
+    duplicate_of = None
+
+    def _post_clean(self):
+        # After the instance holds what was typed (and passed the model's validation).
+        super()._post_clean()
+        if not self.instance.pk and not self.errors and not self.data.get(CONFIRM):
+            self.warnings = self._warnings(self.cleaned_data)
+            if self.warnings:
+                self.add_error(None, ValidationError(self.warnings, code="unconfirmed"))
+
+    def _warnings(self, cleaned) -> list[str]:
+        """What to confirm before a new record is saved: a likely duplicate, implausible hours."""
+        model = self._meta.model
+        warnings = []
+        key = {name: cleaned.get(name) for name in duplicate_fields(model)}
+        if all(value not in (None, "") for value in key.values()):
+            self.duplicate_of = model.objects.filter(**key).order_by("-pk").first()
+            if self.duplicate_of is not None:
+                warnings.append(
+                    _("“%(record)s” of the same unit and date is logged already: save this one only if it is another.")
+                    % {"record": self.duplicate_of}
+                )
+        unit = cleaned.get("unit")
+        if unit is not None:
+            params = CostParameters.current()
+            try:
+                record_hours = self.instance.compute_burden_hours(params)
+            except (TypeError, ValueError, AttributeError):
+                record_hours = None
+            limit = hours(max(unit.headcount, 1) * PLAUSIBLE_UNIT_DAYS * params.hours_per_working_day)
+            if record_hours is not None and record_hours > limit:
+                warnings.append(
+                    _(
+                        "That is %(hours)s person-hours, more than %(days)s working days of everyone on %(unit)s's "
+                        "books: check the figures. Save only if they are right."
+                    )
+                    % {"hours": f"{record_hours:,.0f}", "days": PLAUSIBLE_UNIT_DAYS, "unit": unit}
+                )
+        return warnings
+
     def save_record(self, *, user):
         """Write the form's record as ``user`` through the services (``ValidationError``: nothing saved).
 
@@ -123,3 +178,10 @@ class RecordForm(forms.ModelForm):
     def source_unit_options():
         """(code, name) suggestions for the source unit: the units that send work down."""
         return Unit.objects.filter(level__in=SOURCE_LEVELS).options(limit=None)
+
+
+def duplicate_fields(model) -> list[str]:
+    """What makes two records of ``model`` look like one logged twice: unit, date and what it is called."""
+    names = {field.name for field in model._meta.get_fields()}
+    title = next((name for name in ("title", "person_name", "name") if name in names), None)
+    return ["unit", model.date_field, title] if title else []

@@ -8,6 +8,7 @@ URL names follow ``<app>:<model>_<action>``.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -237,12 +238,38 @@ class RecordFormMixin(RecordMixin):
         return HttpResponseRedirect(record.get_absolute_url())
 
 
+#: The session keeps the submission tokens of this many of a person's last saved forms.
+SUBMISSIONS_KEPT = 50
+
+
 class RecordCreateView(RecordFormMixin, CreateView):
+    """A new record. Each form carries a token; a form sent again (back, then save) opens what it saved."""
+
     def dispatch(self, request, *args, **kwargs):
         # Someone with no unit has nothing to record for: say so instead of an empty form.
         if request.user.is_authenticated and not writable_units(request.user).exists():
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {**super().get_initial(), "submission": secrets.token_urlsafe(16)}
+
+    def post(self, request, *args, **kwargs):
+        token = request.POST.get("submission", "")
+        saved = request.session.get("saved_submissions", {}).get(token) if token else None
+        if saved:
+            messages.info(request, _("This form was saved already; here is what it saved. Nothing was saved twice."))
+            return HttpResponseRedirect(saved)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        token = form.cleaned_data.get("submission")
+        if token and getattr(self, "object", None) is not None and self.object.pk:
+            kept = self.request.session.get("saved_submissions", {})
+            kept[token] = self.object.get_absolute_url()
+            self.request.session["saved_submissions"] = dict(list(kept.items())[-SUBMISSIONS_KEPT:])
+        return response
 
     def success_text(self):
         return _("Saved “%(record)s”.")
@@ -284,7 +311,10 @@ class RecordEstimateView(RecordMixin, View):
             hours = None
         unit = form.cleaned_data.get("unit")
         cost = record.burden_cost_with(params, hours=hours, level=unit.level) if unit and hours is not None else None
-        return TemplateResponse(request, "records/estimate.html", {"hours": hours, "cost": cost})
+        # What a new record's form would ask to confirm (a likely duplicate, implausible figures), said as
+        # it is typed; only a new record's form carries a submission token (an edit is not a duplicate of itself).
+        warnings = form.warnings if request.POST.get("submission") else []
+        return TemplateResponse(request, "records/estimate.html", {"hours": hours, "cost": cost, "warnings": warnings})
 
 
 class RecordDeletedView(RecordMixin, QueryStringMixin, View):

@@ -6,6 +6,7 @@ and bound its list page's queries.
 """
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -14,7 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from burden.fields import MultipleChoiceField
+from burden.record_forms import duplicate_fields
 from burden.record_views import record_configs
+from meetings.models import Meeting
 from tests.factories import RECORD_FACTORIES, UnitFactory
 
 CONFIGS = {config.model: config for config in record_configs()}
@@ -322,3 +325,84 @@ def test_the_list_links_to_its_import_export_and_template(client, kind, personas
     for action in ("import", "export", "create"):
         assert f'href="{url(config, action)}' in page
     assert f'href="{url(config, "template")}"' in client.get(url(config, "import")).content.decode()
+
+
+def _create_page_token(client, config) -> str:
+    page = client.get(url(config, "create")).content.decode()
+    return re.search(r'name="submission" value="([^"]+)"', page).group(1)
+
+
+def test_a_form_sent_twice_saves_once_and_opens_what_it_saved(client, kind, tree, personas):
+    config, factory = kind
+    client.force_login(personas.staff_a)
+    data = {**form_data(config, factory.build(unit=tree.a, source_unit=tree.dept)), "submission": ""}
+    data["submission"] = _create_page_token(client, config)
+    first = client.post(url(config, "create"), data)
+    assert first.status_code == 302, first.context["form"].errors
+    again = client.post(url(config, "create"), data, follow=True)  # back, then save again
+    saved = config.model.objects.get()
+    assert again.redirect_chain[0][0] == saved.get_absolute_url()
+    assert "未重复保存" in again.content.decode()  # "Nothing was saved twice."
+    assert saved.source_unit == tree.dept
+
+
+def test_a_likely_duplicate_waits_for_confirmation_with_everything_typed_kept(client, kind, tree, personas):
+    config, factory = kind
+    existing = factory(unit=tree.a, source_unit=tree.dept, created_by=personas.staff_a)
+    client.force_login(personas.staff_a)
+    twin = factory.build(unit=tree.a, source_unit=tree.dept)
+    for name in duplicate_fields(config.model):
+        setattr(twin, name, getattr(existing, name))
+    data = {**form_data(config, twin), "notes": "另一次", "submission": _create_page_token(client, config)}
+    warned = client.post(url(config, "create"), data)
+    assert warned.status_code == 200
+    assert warned.context["form"].duplicate_of == existing
+    assert 'data-testid="warnings"' in warned.content.decode() and "另一次" in warned.content.decode()
+    assert config.model.objects.count() == 1
+    confirmed = client.post(url(config, "create"), {**data, "confirm_warnings": "1"})
+    assert confirmed.status_code == 302
+    assert config.model.objects.count() == 2
+
+
+def test_another_date_is_not_a_duplicate(client, kind, tree, personas):
+    config, factory = kind
+    existing = factory(unit=tree.a, source_unit=tree.dept, created_by=personas.staff_a)
+    twin = factory.build(unit=tree.a, source_unit=tree.dept)
+    for name in duplicate_fields(config.model):
+        setattr(twin, name, getattr(existing, name))
+    date_name = config.model.date_field
+    setattr(twin, date_name, getattr(existing, date_name) - datetime.timedelta(days=1))
+    if hasattr(twin, "planned_end_date"):
+        twin.planned_end_date = twin.planned_end_date - datetime.timedelta(days=1)
+    client.force_login(personas.staff_a)
+    response = client.post(url(config, "create"), form_data(config, twin))
+    assert response.status_code == 302, response.context["form"].errors
+
+
+@pytest.mark.parametrize(("attendees", "warned"), [(1, False), (2, True)])
+def test_implausible_hours_wait_for_confirmation(client, tree, personas, attendees, warned):
+    # Community A has 12 people: 12 x 22 days x 8 h = 2,112 person-hours is the most saved without asking.
+    config = CONFIGS[Meeting]
+    client.force_login(personas.staff_a)
+    meeting = RECORD_FACTORIES[Meeting].build(
+        unit=tree.a, source_unit=tree.dept, duration_minutes=2112 * 60, attendees=attendees, travel_minutes=0
+    )
+    meeting.accompanying = 0
+    assert meeting.compute_burden_hours_now() == 2112 * attendees
+    response = client.post(url(config, "create"), form_data(config, meeting))
+    assert (response.status_code == 200) is warned
+    assert Meeting.objects.exists() is not warned
+    if warned:
+        [warning] = response.context["form"].warnings
+        assert "4,224" in warning
+
+
+def test_the_estimate_warns_while_a_new_record_is_typed_not_while_one_is_edited(client, tree, personas):
+    config = CONFIGS[Meeting]
+    existing = RECORD_FACTORIES[Meeting](unit=tree.a, source_unit=tree.dept, created_by=personas.staff_a)
+    client.force_login(personas.staff_a)
+    data = form_data(config, existing)
+    new = client.post(url(config, "estimate"), {**data, "submission": "t"}).content.decode()
+    assert 'data-testid="estimate-warning"' in new
+    edited = client.post(url(config, "estimate"), data).content.decode()
+    assert 'data-testid="estimate-warning"' not in edited

@@ -157,7 +157,8 @@ def record_writes(kind: str) -> list[Write]:
             f"{kind}-create",
             f"{app}:{name}_create",
             PICKS,
-            data=lambda case: _posted(case, kind, unit=case.unit.pk, external_id=""),
+            # A copy of the place's record: the person confirms it is another one (burden.record_forms.CONFIRM).
+            data=lambda case: _posted(case, kind, unit=case.unit.pk, external_id="", confirm_warnings="1"),
             done=lambda case: model.objects.filter(unit=case.unit, notes=CHANGED).exists(),
         ),
         Write(
