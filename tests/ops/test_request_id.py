@@ -147,7 +147,8 @@ def test_a_500_logs_the_id_and_the_page_shows_it(client, personas, monkeypatch, 
     assert response.status_code == 500
     request_id = response.headers[requestid.HEADER]
     page = response.content.decode()
-    assert "quote this reference" in page and f'<code class="user-select-all">{request_id}</code>' in page
+    assert "quote this reference" in page
+    assert f'<code class="user-select-all" translate="no">{request_id}</code>' in page
     (error,) = log_lines.of("django.request")
     assert error["level"] == "ERROR" and error["status_code"] == 500
     assert error["request_id"] == request_id and error["user"] == personas.staff_a.pk
