@@ -76,6 +76,18 @@ reliability: install
 		$(PY) "$$scenario" || status=1; \
 	done; exit $$status
 
+# Backups of the configured database (scripts/backup.sh, docs/operations.md): PostgreSQL's
+# pg_dump -Fc or SQLite's online backup, into BACKUP_DIR (backups/) as burden-<UTC time>.*,
+# the newest BACKUP_KEEP (14) kept. `make restore FILE=…` refuses a database with tables
+# unless FORCE=1.
+.PHONY: backup restore
+backup: $(VENV)/.installed
+	scripts/backup.sh
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "make restore FILE=backups/burden-<time>.dump (or .sqlite3)"; exit 2; }
+	scripts/backup.sh restore "$(FILE)"
+
 lint: install security
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

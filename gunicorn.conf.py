@@ -45,7 +45,8 @@ max_requests_jitter = max_requests // 10
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-access_log_format = '%(h)s - %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# The response's X-Request-ID last: the same id as the app's own lines for the request.
+access_log_format = '%(h)s - %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s'
 
 # gunicorn's control socket lives at one path per user ($HOME/.gunicorn/gunicorn.ctl), so
 # two servers on one host would take each other's; nothing here uses it.

@@ -11,6 +11,11 @@ twenty seconds and then raised, which turned every save into a 500.
 
 With tasks run eagerly (no ``REDIS_URL``: the embedded default, and the tests) the task
 runs here; its own failure is logged with its traceback and handled the same way.
+
+A task sent while a request is served carries the request's id in its message headers
+(``carry_request_id``, connected to Celery's ``before_task_publish`` in ``burden.celery``,
+so a task sent by a task on the worker carries it on too); the worker puts it back on the
+task's log lines (``burden.requestid``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,15 @@ from __future__ import annotations
 import logging
 
 logger = logging.getLogger(__name__)
+
+
+def carry_request_id(headers=None, **extra) -> None:
+    """Before a task message leaves: add the current request's id to its headers (Celery lets them be changed here)."""
+    from .requestid import task_headers
+
+    if headers is not None:
+        for name, value in task_headers().items():
+            headers.setdefault(name, value)
 
 
 def _send(task, args, kwargs) -> Exception | None:

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "burden.requestid.RequestIdMiddleware",  # first: every other middleware's lines carry the id too
     "django.middleware.security.SecurityMiddleware",
     "burden.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -483,10 +484,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Every line carries its request's id and user (burden/requestid.py, burden/logs.py): one JSON
+# object a line in production, a readable line in development; LOG_FORMAT=json|text says otherwise.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
+# X-Request-ID from the client is kept only behind a proxy of ours that sets it (see burden/requestid.py).
+REQUEST_ID_TRUST_HEADER = env_bool("REQUEST_ID_TRUST_HEADER", TRUSTED_PROXY_COUNT > 0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "burden.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "burden.logs.JsonFormatter"}, "text": {"()": "burden.logs.TextFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

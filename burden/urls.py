@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.defaults import page_not_found, server_error
+from django.views.defaults import page_not_found
 
-from . import rule_views, views
+from . import requestid, rule_views, views
 from .api.errors import api_aware
 from .forms import LoginForm
 from .records.registry import kinds
@@ -39,4 +39,4 @@ urlpatterns = [
 
 # Callers of the API get their errors as JSON, even for an address that matches nothing.
 handler404 = api_aware(page_not_found, 404)
-handler500 = api_aware(server_error, 500)
+handler500 = api_aware(requestid.server_error, 500)  # the page shows the request's id
