@@ -374,7 +374,7 @@ class RuleRun(ProgressMixin, models.Model):
     Created (queued) with the change, in its transaction; the task claims it, moves its
     progress on as the rule goes over the records (steps: each group of units read, each
     kind written) and stores the outcome, so the rule's page can show it (see
-    ``burden.rule_runs``).
+    ``burden.rules.runs``).
     """
 
     class Status(models.TextChoices):

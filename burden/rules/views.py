@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import json
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
-from . import scoping
-from .concurrency import StaleWrite, stale_form_refresh, version_field
-from .models import RuleChange, RuleOverride, RuleSetting, Unit, Violation
-from .record_forms import UnitCodeField
-from .rule_runs import rule_run_latest, rule_run_start, rules_reapplying
-from .rules import all_rules, get_rule
-from .rules.engine import rule_state
+from .. import scoping
+from ..concurrency import StaleWrite, stale_form_refresh
+from ..models import RuleChange, RuleOverride, RuleSetting, Unit, Violation
+from .base import all_rules, get_rule
+from .engine import rule_state
+from .forms import OverrideForm, ThresholdForm
+from .runs import rule_run_latest, rules_reapplying
+from .services import rule_override_remove, rule_override_set, rule_update, rule_version
 
 
 def rule_rows() -> list[dict]:
@@ -49,124 +45,6 @@ class RuleListView(LoginRequiredMixin, View):
             "rules/list.html",
             {"rows": rule_rows(), "can_edit": scoping.scope_for(request.user).sets_city_settings},
         )
-
-
-class ThresholdForm(forms.Form):
-    """One field per parameter, typed by the rule; the rule's own validation decides.
-
-    The hidden ``version`` is the setting's when the page was loaded (see ``rule_version``).
-    """
-
-    enabled = forms.BooleanField(label=gettext_lazy("Enabled"), required=False)
-    version = version_field()
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}), required=True
-    )
-
-    def __init__(self, *args, rule, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rule = rule
-        self.add_param_fields(rule)
-
-    def add_param_fields(self, rule):
-        for param in rule.params:
-            if param.kind == "int":
-                field = forms.IntegerField(label=param.label, min_value=param.minimum, max_value=param.maximum)
-            else:
-                field = forms.MultipleChoiceField(
-                    label=param.label, choices=param.choices, required=False, widget=forms.CheckboxSelectMultiple
-                )
-            self.fields[f"param_{param.name}"] = field
-        self.order_fields([*(name for name in self.fields if name.startswith("param_")), "enabled", "reason"])
-
-    def clean(self):
-        cleaned = super().clean()
-        values = {p.name: cleaned.get(f"param_{p.name}") for p in self.rule.params if f"param_{p.name}" in cleaned}
-        try:
-            cleaned["params"] = self.rule.clean_params(values)
-        except ValidationError as error:
-            for name, messages_ in error.message_dict.items():
-                self.add_error(f"param_{name}" if f"param_{name}" in self.fields else None, messages_)
-        return cleaned
-
-
-def rule_version(code: str) -> int:
-    """The version of a rule's setting; 1 before its first change (the version that change creates)."""
-    return RuleSetting.objects.filter(rule=code).values_list("version", flat=True).first() or 1
-
-
-@transaction.atomic
-def rule_update(
-    *, rule, enabled: bool, params: dict, reason: str, user, expected_version: int | None = None
-) -> RuleChange | None:
-    """Save a rule's new setting with its audit row; a run re-applies it to what it covers after commit.
-
-    Returns the audit row, or None when nothing changed. Raises ``StaleWrite`` if the
-    setting changed since ``expected_version`` (None: no check).
-    """
-
-    setting, _created = RuleSetting.objects.select_for_update().get_or_create(rule=rule.code)
-    old_enabled, old_params = rule_state(rule, {rule.code: setting} if not _created else {})
-    old = {"enabled": old_enabled, "params": old_params}
-    new = {"enabled": enabled, "params": params}
-    if json.loads(json.dumps(old)) == json.loads(json.dumps(new)):
-        return None
-    setting.enabled, setting.params = enabled, params
-    setting.save(expected_version=expected_version)
-    change = RuleChange.objects.create(rule=rule.code, changed_by=user, old=old, new=new, reason=reason)
-    rule_run_start(code=rule.code, change=change, user=user)
-    return change
-
-
-class OverrideForm(ThresholdForm):
-    """Thresholds of a rule for one unit and its subtree, set by an admin of that unit."""
-
-    enabled = None
-    version = None  # overrides are set, not edited in place
-    unit = UnitCodeField(
-        queryset=Unit.objects.none(),
-        datalist_id="override-unit-options",
-        label=gettext_lazy("Unit (with the units below it)"),
-    )
-
-    def __init__(self, *args, rule, user, **kwargs):
-        super().__init__(*args, rule=rule, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.for_user(user, min_role=scoping.ADMIN)
-        self.fields["unit"].error_messages["invalid_choice"] = _(
-            "You can only set thresholds for units you administer."
-        )
-        self.order_fields(["unit", *(name for name in self.fields if name.startswith("param_")), "reason"])
-
-
-@transaction.atomic
-def rule_override_set(*, rule, unit, params: dict, reason: str, user) -> RuleChange:
-    """Create or change the override of ``rule`` for ``unit``'s subtree, audited; re-applied after commit."""
-    override = RuleOverride.objects.select_for_update().filter(rule=rule.code, unit=unit).first()
-    old = override.params if override else None
-    if override is None:
-        override = RuleOverride(rule=rule.code, unit=unit)
-    override.params = params
-    override.save()
-    change = RuleChange.objects.create(
-        rule=rule.code, unit=unit, changed_by=user, old={"params": old}, new={"params": params}, reason=reason
-    )
-    rule_run_start(code=rule.code, change=change, user=user)
-    return change
-
-
-@transaction.atomic
-def rule_override_remove(*, override, reason: str, user) -> None:
-    """Remove an override: its subtree is judged by the thresholds above it again (audited, re-applied)."""
-    change = RuleChange.objects.create(
-        rule=override.rule,
-        unit=override.unit,
-        changed_by=user,
-        old={"params": override.params},
-        new={"params": None},
-        reason=reason,
-    )
-    override.delete()
-    rule_run_start(code=change.rule, change=change, user=user)
 
 
 def get_rule_or_404(code: str):
