@@ -14,7 +14,7 @@ from django.views import View
 from .. import scoping
 from ..concurrency import StaleWrite, stale_form_refresh
 from ..models import RuleChange, RuleOverride, RuleSetting, Unit, Violation
-from .base import all_rules, get_rule
+from .base import Source, all_rules, get_rule
 from .engine import rule_state
 from .forms import OverrideForm, ThresholdForm
 from .runs import rule_run_latest, rules_reapplying
@@ -38,12 +38,25 @@ def rule_rows() -> list[dict]:
     return rows
 
 
+def rows_by_source(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The rows in groups by the instrument their rule enforces, in ``Source``'s order; empty ones left out."""
+    grouped: dict[str, list[dict]] = {source: [] for source in Source.values}
+    for row in rows:
+        grouped[row["rule"].source].append(row)
+    return [(Source(source), group) for source, group in grouped.items() if group]
+
+
 class RuleListView(LoginRequiredMixin, View):
     def get(self, request):
+        rows = rule_rows()
         return TemplateResponse(
             request,
             "rules/list.html",
-            {"rows": rule_rows(), "can_edit": scoping.scope_for(request.user).sets_city_settings},
+            {
+                "rows": rows,
+                "sources": rows_by_source(rows),
+                "can_edit": scoping.scope_for(request.user).sets_city_settings,
+            },
         )
 
 
