@@ -17,6 +17,7 @@ from ..models import RuleChange, RuleOverride, RuleSetting, Unit, Violation
 from .base import Source, all_rules, get_rule
 from .engine import rule_state
 from .forms import OverrideForm, ThresholdForm
+from .preview import rule_override_preview, rule_update_preview
 from .runs import rule_run_latest, rules_reapplying
 from .services import rule_override_remove, rule_override_set, rule_update, rule_version
 
@@ -85,11 +86,29 @@ class RuleRunView(LoginRequiredMixin, View):
         return TemplateResponse(request, "rules/run.html", run_context(request, rule))
 
 
+def confirm_data(request) -> list[tuple[str, str]]:
+    """What was posted for a preview, to be posted again as it was by its confirmation (hidden inputs)."""
+    return [
+        (name, value)
+        for name in request.POST
+        if name not in ("action", "csrfmiddlewaretoken")
+        for value in request.POST.getlist(name)
+    ]
+
+
 class RuleDetailView(LoginRequiredMixin, View):
+    """A rule, its thresholds and their history; admins change them, after a preview of what it would do.
+
+    The forms' buttons post ``action=preview`` (or ``override_preview``): the page comes
+    back with what the change would clear and raise (``burden.rules.preview``) and a
+    confirmation carrying the same values, which posts ``thresholds`` (``override``)
+    and saves. The re-application that follows is told by the run's panel alone.
+    """
+
     def get_rule(self, code):
         return get_rule_or_404(code)
 
-    def context(self, request, rule, form=None, override_form=None):
+    def context(self, request, rule, form=None, override_form=None, preview=None, override_preview=None):
         enabled, params = rule_state(rule)
         can_edit = scoping.scope_for(request.user).sets_city_settings
         if can_edit and form is None:
@@ -119,6 +138,8 @@ class RuleDetailView(LoginRequiredMixin, View):
             "enabled": enabled,
             "params": [(p, params[p.name]) for p in rule.params],
             "form": form if can_edit else None,
+            "preview": preview,
+            "override_preview": override_preview,
             "changes": changes[:20],
             "open_count": open_count,
             **run_context(request, rule),
@@ -131,8 +152,8 @@ class RuleDetailView(LoginRequiredMixin, View):
     def post(self, request, code):
         rule = self.get_rule(code)
         action = request.POST.get("action", "thresholds")
-        if action == "override":
-            return self.post_override(request, rule)
+        if action in ("override", "override_preview"):
+            return self.post_override(request, rule, preview=action == "override_preview")
         if action == "remove_override":
             return self.post_remove_override(request, rule)
         if not scoping.scope_for(request.user).sets_city_settings:
@@ -140,6 +161,15 @@ class RuleDetailView(LoginRequiredMixin, View):
         form = ThresholdForm(request.POST, rule=rule)
         if not form.is_valid():
             return TemplateResponse(request, "rules/detail.html", self.context(request, rule, form), status=400)
+        if action == "preview":
+            preview = rule_update_preview(
+                rule=rule, enabled=form.cleaned_data["enabled"], params=form.cleaned_data["params"]
+            )
+            return TemplateResponse(
+                request,
+                "rules/detail.html",
+                {**self.context(request, rule, form, preview=preview), "confirm_data": confirm_data(request)},
+            )
         try:
             change = rule_update(
                 rule=rule,
@@ -157,10 +187,11 @@ class RuleDetailView(LoginRequiredMixin, View):
         if change is None:
             messages.info(request, _("Nothing changed."))
         else:
-            messages.success(request, _("Saved. The rule is being applied again to every record it covers."))
+            # Only what was saved: how far its re-application has got is the run's panel's to say.
+            messages.success(request, _("Saved: %(change)s.") % {"change": change.summary()})
         return HttpResponseRedirect(reverse("rule_detail", args=[rule.code]))
 
-    def post_override(self, request, rule):
+    def post_override(self, request, rule, preview=False):
         if not Unit.objects.for_user(request.user, min_role=scoping.ADMIN).exists():
             raise PermissionDenied
         form = OverrideForm(request.POST, rule=rule, user=request.user)
@@ -168,14 +199,17 @@ class RuleDetailView(LoginRequiredMixin, View):
             return TemplateResponse(
                 request, "rules/detail.html", self.context(request, rule, override_form=form), status=400
             )
-        rule_override_set(
-            rule=rule,
-            unit=form.cleaned_data["unit"],
-            params=form.cleaned_data["params"],
-            reason=form.cleaned_data["reason"],
-            user=request.user,
+        unit, params = form.cleaned_data["unit"], form.cleaned_data["params"]
+        if preview:
+            found = rule_override_preview(rule=rule, unit=unit, params=params)
+            context = self.context(request, rule, override_form=form, override_preview=found)
+            return TemplateResponse(request, "rules/detail.html", {**context, "confirm_data": confirm_data(request)})
+        change = rule_override_set(
+            rule=rule, unit=unit, params=params, reason=form.cleaned_data["reason"], user=request.user
         )
-        messages.success(request, _("Saved. The rule is being applied again to every record it covers."))
+        messages.success(
+            request, _("Saved for %(unit)s: %(change)s.") % {"unit": unit.label, "change": change.summary()}
+        )
         return HttpResponseRedirect(reverse("rule_detail", args=[rule.code]))
 
     def post_remove_override(self, request, rule):
