@@ -40,6 +40,11 @@ class Preview:
     carved_out: bool = False
 
     @property
+    def removes(self) -> bool:
+        """Whether the change removes a unit's thresholds of its own."""
+        return self.unit is not None and self.change.new.get("params") is None
+
+    @property
     def unchanged(self) -> bool:
         return _same(self.change.old, self.change.new)
 

@@ -99,10 +99,11 @@ def confirm_data(request) -> list[tuple[str, str]]:
 class RuleDetailView(LoginRequiredMixin, View):
     """A rule, its thresholds and their history; admins change them, after a preview of what it would do.
 
-    The forms' buttons post ``action=preview`` (or ``override_preview``): the page comes
-    back with what the change would clear and raise (``burden.rules.preview``) and a
-    confirmation carrying the same values, which posts ``thresholds`` (``override``)
-    and saves. The re-application that follows is told by the run's panel alone.
+    The forms' buttons post ``action=preview`` (``override_preview``,
+    ``remove_override_preview``): the page comes back with what the change would clear
+    and raise (``burden.rules.preview``) and a confirmation carrying the same values,
+    which posts ``thresholds`` (``override``, ``remove_override``) and saves. The
+    re-application that follows is told by the run's panel alone.
     """
 
     def get_rule(self, code):
@@ -154,8 +155,8 @@ class RuleDetailView(LoginRequiredMixin, View):
         action = request.POST.get("action", "thresholds")
         if action in ("override", "override_preview"):
             return self.post_override(request, rule, preview=action == "override_preview")
-        if action == "remove_override":
-            return self.post_remove_override(request, rule)
+        if action in ("remove_override", "remove_override_preview"):
+            return self.post_remove_override(request, rule, preview=action == "remove_override_preview")
         if not scoping.scope_for(request.user).sets_city_settings:
             raise PermissionDenied
         form = ThresholdForm(request.POST, rule=rule)
@@ -212,13 +213,19 @@ class RuleDetailView(LoginRequiredMixin, View):
         )
         return HttpResponseRedirect(reverse("rule_detail", args=[rule.code]))
 
-    def post_remove_override(self, request, rule):
+    def post_remove_override(self, request, rule, preview=False):
         administered = Unit.objects.for_user(request.user, min_role=scoping.ADMIN)
-        override = RuleOverride.objects.filter(
-            rule=rule.code, unit__in=administered, pk=request.POST.get("override") or 0
-        ).first()
+        override = (
+            RuleOverride.objects.filter(rule=rule.code, unit__in=administered, pk=request.POST.get("override") or 0)
+            .select_related("unit")
+            .first()
+        )
         if override is None:
             raise Http404
+        if preview:
+            found = rule_override_preview(rule=rule, unit=override.unit, params=None)
+            context = self.context(request, rule, override_preview=found)
+            return TemplateResponse(request, "rules/detail.html", {**context, "confirm_data": confirm_data(request)})
         rule_override_remove(override=override, reason=request.POST.get("reason", ""), user=request.user)
         messages.success(request, _("Removed. The units below it follow the thresholds above it again."))
         return HttpResponseRedirect(reverse("rule_detail", args=[rule.code]))

@@ -162,6 +162,35 @@ def test_the_preview_of_a_unit_s_thresholds_names_the_unit(client, personas, tre
     assert not RuleOverride.objects.exists()
 
 
+def test_removing_a_unit_s_thresholds_is_previewed_then_confirmed(
+    client, personas, tree, django_capture_on_commit_callbacks
+):
+    override = RuleOverride.objects.create(rule=RULE, unit=tree.s1, params={"max_minutes": 30})
+    meetings(tree.a, 60)  # flagged by S1's 30, not by the city's 90
+    client.force_login(personas.admin)
+
+    shown = post(client, {"action": "remove_override_preview", "override": override.pk, "reason": "试点结束"})
+
+    page = shown.content.decode()
+    assert 'data-testid="would-clear">1<' in page and 'name="action" value="remove_override"' in page
+    assert RuleOverride.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = post(client, {"action": "remove_override", "override": override.pk, "reason": "试点结束"})
+    assert done.status_code == 302 and not RuleOverride.objects.exists()
+    assert Violation.objects.get().status == "cleared"
+
+
+def test_another_unit_s_thresholds_cannot_be_previewed_for_removal(client, personas, tree):
+    from burden.models import Membership
+    from tests.factories import MembershipFactory, UserFactory
+
+    override = RuleOverride.objects.create(rule=RULE, unit=tree.s1, params={"max_minutes": 30})
+    other = MembershipFactory(user=UserFactory(username="adm_d2"), unit=tree.d2, role=Membership.Role.ADMIN).user
+    client.force_login(other)
+
+    assert post(client, {"action": "remove_override_preview", "override": override.pk}).status_code == 404
+
+
 def test_an_invalid_change_is_refused_before_any_preview(client, personas, tree):
     client.force_login(personas.admin)
 
