@@ -5,10 +5,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.defaults import page_not_found
 
-from . import requestid, rule_views, views
+from . import requestid, views
 from .api.errors import api_aware
 from .forms import LoginForm
 from .records.registry import kinds
+from .rules import views as rule_views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

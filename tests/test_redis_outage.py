@@ -113,7 +113,7 @@ def test_an_import_jobs_progress_reads_as_not_started_rather_than_failing(redis_
 
 def test_a_rule_run_that_cannot_be_queued_is_failed_with_the_reason(personas, redis_down):
     from burden.models import RuleRun
-    from burden.rule_runs import _dispatch
+    from burden.rules.runs import _dispatch
 
     run = RuleRun.objects.create(rule="MTG-DURATION", triggered_by=personas.admin)
 

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from burden.models import RuleChange, RuleOverride, RuleRun, TaskFailure, Violation
-from burden.rule_runs import rule_run_execute
 from burden.rules.engine import Progress, sweep
+from burden.rules.runs import rule_run_execute
 from tests.record_factories.meetings import MeetingFactory
 
 URL = reverse("rule_detail", args=["MTG-DURATION"])

@@ -14,6 +14,7 @@ from burden.api import strict
 from burden.models import Membership, Unit, User, Violation
 from burden.records.registry import kinds
 from burden.rules import all_rules
+from burden.rules.base import Source
 from burden.scoping import people_managed_by
 
 from .fields import UnitCodeField
@@ -138,6 +139,12 @@ class RuleSerializer(strict.Serializer):
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     clause = serializers.CharField(read_only=True)
+    source = serializers.ChoiceField(
+        choices=Source.choices, read_only=True, help_text=_("The instrument whose clause the rule enforces.")
+    )
+    citation = serializers.CharField(
+        read_only=True, help_text=_("The instrument and clause, short, in the reader's language.")
+    )
     record_kind = serializers.CharField(read_only=True)
     severity = serializers.ChoiceField(choices=Violation.Severity.choices, read_only=True)
     enabled = serializers.BooleanField(read_only=True)
@@ -152,6 +159,8 @@ class RuleSerializer(strict.Serializer):
             "title": str(rule.title),
             "description": str(rule.description),
             "clause": rule.clause,
+            "source": rule.source,
+            "citation": rule.citation,
             "record_kind": rule.record_kind,
             "severity": rule.severity,
             "enabled": enabled,

@@ -23,9 +23,9 @@ from burden.api.throttling import ScopedRateThrottle
 from burden.auth_models import ApiToken
 from burden.models import Membership, RuleSetting, Unit, User, Violation, ViolationRecord
 from burden.record_filters import UnitFilterMethods
-from burden.rule_views import rule_update, rule_version
 from burden.rules import all_rules, get_rule
 from burden.rules.engine import rule_state
+from burden.rules.services import rule_update, rule_version
 from burden.scoping import people_managed_by, scope_for
 from burden.services import (
     membership_delete,

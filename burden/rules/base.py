@@ -114,6 +114,15 @@ class Param:
             raise ValidationError(_("Unknown choice: %(values)s.") % {"values": ", ".join(unknown)})
         return sorted(set(value))
 
+    def display(self, value) -> str:
+        """The value in the reader's language: a number as it is, chosen values by their labels."""
+        from ..record_display import EMPTY, list_separator
+
+        if self.kind == "choices":
+            labels = dict(self.choices)
+            return list_separator().join(str(labels.get(item, item)) for item in value or []) or EMPTY
+        return EMPTY if value is None else str(value)
+
     def schema(self) -> dict:
         """A JSON schema of the parameter, for the API and the thresholds page."""
         if self.kind == "int":

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from burden.records import TraceRequirement
 
-from .base import Param, Rule, register
+from .base import Param, Rule, Source, register
 
 
 @register
@@ -19,7 +19,12 @@ class TraceBanned(Rule):
         "countermeasures against formalism ask to stop."
     )
     message = _("Demands trace keeping: %(demanded)s")
+    source = Source.PAPER
     clause = "4.1.3"
+    quote = _(
+        "Stop judging work by the traces it leaves: no demands for photos, check-ins or written material "
+        "as proof that the work was done."
+    )
     record_kind = "*"
     severity = "medium"
     params = (

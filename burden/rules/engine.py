@@ -143,23 +143,46 @@ def param_groups(rule: Rule, params: dict, overrides: list | None = None) -> lis
     Units under an override take its parameters (over the rule's own); the nearest
     override wins, so a deeper override carves its subtree out of the one above it.
     """
+    return list(param_groups_by_path(rule, params, overrides).values())
+
+
+def param_groups_by_path(rule: Rule, params: dict, overrides: list | None = None) -> dict[str | None, tuple[dict, Q]]:
+    """``param_groups`` by the path of the override's unit; ``None`` for the units under no override."""
     if overrides is None:
         overrides = list(RuleOverride.objects.filter(rule=rule.code).select_related("unit"))
     if not overrides:
-        return [(params, Q())]
+        return {None: (params, Q())}
     paths = {override.unit.path: override for override in overrides}
-    groups = []
+    groups: dict[str | None, tuple[dict, Q]] = {}
     for path, override in paths.items():
-        inner = [other for other in paths if other != path and other.startswith(path)]
-        query = Q(unit__path__startswith=path)
-        for other in inner:
-            query &= ~Q(unit__path__startswith=other)
-        groups.append(({**params, **override.params}, query))
+        groups[path] = ({**params, **override.params}, subtree_alone(path, paths))
     rest = Q()
     for path in paths:
         rest &= ~Q(unit__path__startswith=path)
-    groups.append((params, rest))
+    groups[None] = (params, rest)
     return groups
+
+
+def subtree_alone(path: str, override_paths) -> Q:
+    """The records of the units at or below ``path``, less the subtrees of the overrides below it."""
+    query = Q(unit__path__startswith=path)
+    for other in override_paths:
+        if other != path and other.startswith(path):
+            query &= ~Q(unit__path__startswith=other)
+    return query
+
+
+def judged(rule: Rule, kind: str, records):
+    """The records the rule judges: less those a rule superseding it flags (see ``evaluate``)."""
+    if not rule.superseded_by:
+        return records
+    superseding = Violation.objects.filter(
+        rule__in=rule.superseded_by,
+        record_kind=kind,
+        record_id=OuterRef("pk"),
+        status__in=Violation.OPEN_STATUSES,
+    )
+    return records.filter(~Exists(superseding))
 
 
 def evaluate(
@@ -181,15 +204,7 @@ def evaluate(
     With ``progress``, a step for each group of units read and one for the writing.
     """
     enabled, params = rule_state(rule, settings_by_code)
-    records = scope if hasattr(scope, "values") else model.objects.none()
-    if rule.superseded_by:
-        superseding = Violation.objects.filter(
-            rule__in=rule.superseded_by,
-            record_kind=kind,
-            record_id=OuterRef("pk"),
-            status__in=Violation.OPEN_STATUSES,
-        )
-        records = records.filter(~Exists(superseding))
+    records = judged(rule, kind, scope if hasattr(scope, "values") else model.objects.none())
     groups = []
     if enabled:
         overrides = None if overrides_by_code is None else overrides_by_code.get(rule.code, [])

@@ -7,6 +7,8 @@ engine or the rule modules, so loading the models never loads a record app.
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +41,6 @@ class RuleSetting(Versioned):
     def changes_since(self, version: int):
         """What changed since ``version``, from the audit: every save of a setting writes one ``RuleChange``."""
         from ..concurrency import Change
-        from ..record_display import EMPTY, list_separator
         from .base import get_rule
 
         stored = type(self)._base_manager.get(pk=self.pk)
@@ -64,14 +65,12 @@ class RuleSetting(Versioned):
         before = flat(audit[0].old)
         now = flat({"enabled": stored.enabled, "params": {**rule.defaults(), **stored.params}})
         labels = {"enabled": str(_("Enabled")), **{f"param_{p.name}": str(p.label) for p in rule.params}}
-        choices = {f"param_{p.name}": dict(p.choices) for p in rule.params if p.kind == "choices"}
+        params = {f"param_{p.name}": p for p in rule.params}
 
         def shown(key, value):
             if key == "enabled":
                 return str(_("On") if value else _("Off"))
-            if key in choices:
-                return list_separator().join(str(choices[key].get(item, item)) for item in value or []) or EMPTY
-            return str(value)
+            return params[key].display(value)
 
         return [
             Change(
@@ -160,6 +159,57 @@ class RuleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+    def in_words(self) -> list[str]:
+        """What the change did, a phrase each, in the reader's language (no query).
+
+        "Longest allowed (minutes): 90 → 120", "switched off"; an override's first setting
+        lists its thresholds, its removal says so. Parameters that did not change are left
+        out; a parameter the rule no longer has is named as stored.
+        """
+        from .base import get_rule
+
+        try:
+            params = {param.name: param for param in get_rule(self.rule).params}
+        except KeyError:
+            params = {}
+
+        def label(name):
+            return str(params[name].label) if name in params else name
+
+        def shown(name, value):
+            return params[name].display(value) if name in params else str(value)
+
+        # As stored: a rule's default of chosen values is a tuple, the saved one a list.
+        old, new = json.loads(json.dumps(self.old or {})), json.loads(json.dumps(self.new or {}))
+        old_params, new_params = old.get("params"), new.get("params")
+        words = []
+        if "enabled" in new and old.get("enabled") != new["enabled"]:
+            words.append(str(_("switched on") if new["enabled"] else _("switched off")))
+        if self.unit_id is not None or "enabled" not in new:
+            if new_params is None:
+                return [str(_("thresholds of its own removed; the ones above apply again"))]
+            if old_params is None:
+                words.append(str(_("thresholds of its own set")))
+                words.extend(
+                    str(_("%(label)s: %(value)s")) % {"label": label(name), "value": shown(name, value)}
+                    for name, value in new_params.items()
+                )
+                return words
+        for name, value in (new_params or {}).items():
+            before = (old_params or {}).get(name)
+            if before != value:
+                words.append(
+                    str(_("%(label)s: %(old)s → %(new)s"))
+                    % {"label": label(name), "old": shown(name, before), "new": shown(name, value)}
+                )
+        return words or [str(_("no threshold changed"))]
+
+    def summary(self) -> str:
+        """``in_words`` as one sentence of the reader's language."""
+        from django.utils.translation import get_language
+
+        return ("；" if (get_language() or "").startswith("zh") else "; ").join(self.in_words())
 
 
 class ViolationQuerySet(ScopedQuerySet):
@@ -371,7 +421,7 @@ class RuleRun(ProgressMixin, models.Model):
     Created (queued) with the change, in its transaction; the task claims it, moves its
     progress on as the rule goes over the records (steps: each group of units read, each
     kind written) and stores the outcome, so the rule's page can show it (see
-    ``burden.rule_runs``).
+    ``burden.rules.runs``).
     """
 
     class Status(models.TextChoices):

@@ -192,6 +192,64 @@ def _scope_condition(scope, column: str = "v.record_id") -> tuple[str, list] | N
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
+def _violations_in(rule: Rule, kind: str, scope) -> tuple[str, list] | None:
+    """SQL restricting violations ``v`` of ``rule`` to those of the records of ``scope``; None for none.
+
+    A group (an aggregate rule's violation) is in scope when any record behind it is,
+    not only its anchor.
+    """
+    scoped = _scope_condition(scope)
+    if scoped is None or not rule.aggregate:
+        return scoped
+    condition, scope_params = scoped
+    behind, behind_params = _scope_condition(scope, "m.record_id")
+    return (
+        f"({condition} OR EXISTS (SELECT 1 FROM {_names()['member']} m "
+        f"WHERE m.violation_id = v.id AND m.record_kind = %s AND {behind}))",
+        [*scope_params, kind, *behind_params],
+    )
+
+
+def violations_diff(rule: Rule, kind: str, findings: Iterable[Finding], scope) -> dict[str, int]:
+    """What ``violations_sync`` would do with ``findings`` on ``scope``, counted, writing no violation.
+
+    ``raised``: the findings with no violation yet or a cleared one (it would open or
+    reopen them); ``cleared``: the open or acknowledged violations of the scope not found
+    again. The findings are loaded into the connection's temporary table, as for a sync,
+    and two counting statements compare them with the violations, however many there
+    are. (A group whose first record would change counts as raised and cleared, where
+    the sync moves its violation onto the new anchor.)
+    """
+    names = _names()
+    found = f"v.rule = %s AND v.record_kind = %s AND v.record_id = f.record_id AND v.{names['key']} = f.{names['key']}"
+    raised = cleared = 0
+    with connection.cursor() as cursor:
+        _prepare(cursor)
+        loaded, _members = _load(cursor, findings, {}, None)
+        if loaded:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {FOUND} f LEFT JOIN {names['violation']} v ON {found} "  # nosec B608 # names from the code and the models' metadata; values go as parameters
+                f"WHERE v.id IS NULL OR v.status = '{CLEARED}'",
+                [rule.code, kind],
+            )
+            raised = cursor.fetchone()[0]
+        scoped = _violations_in(rule, kind, scope)
+        if scoped is not None:
+            condition, scope_params = scoped
+            if loaded:
+                condition += (
+                    f" AND NOT EXISTS (SELECT 1 FROM {FOUND} f "
+                    f"WHERE f.record_id = v.record_id AND f.{names['key']} = v.{names['key']})"
+                )
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {names['violation']} v "  # nosec B608 # names from the code and the models' metadata; values go as parameters
+                f"WHERE v.rule = %s AND v.record_kind = %s AND v.status IN ({names['open_statuses']}) AND {condition}",
+                [rule.code, kind, *scope_params],
+            )
+            cleared = cursor.fetchone()[0]
+    return {"raised": raised, "cleared": cleared}
+
+
 def violations_sync(
     rule: Rule,
     kind: str,
@@ -249,16 +307,7 @@ def violations_sync(
                     [rule.code, kind],
                 )
                 reopened = cursor.rowcount
-            scoped = _scope_condition(scope)
-            if scoped is not None and rule.aggregate:
-                # A group is in scope when any record behind it is, not only its anchor.
-                condition, scope_params = scoped
-                behind, behind_params = _scope_condition(scope, "m.record_id")
-                scoped = (
-                    f"({condition} OR EXISTS (SELECT 1 FROM {names['member']} m "
-                    f"WHERE m.violation_id = v.id AND m.record_kind = %s AND {behind}))",
-                    [*scope_params, kind, *behind_params],
-                )
+            scoped = _violations_in(rule, kind, scope)
             if scoped is not None:
                 condition, scope_params = scoped
                 if loaded:

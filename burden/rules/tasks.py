@@ -36,7 +36,7 @@ def sweep_rules(today: str | None = None, codes: list[str] | None = None) -> Non
 def rule_reapply(run_id: int) -> None:
     """Apply a rule again after a change of its thresholds, its progress and outcome kept on the run."""
     from ..insights.rollups import rollups_flags_refresh
-    from ..rule_runs import rule_run_execute
+    from .runs import rule_run_execute
 
     if rule_run_execute(run_id) is not None:
         rollups_flags_refresh()  # the run may have opened or cleared flags anywhere

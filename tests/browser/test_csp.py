@@ -271,7 +271,7 @@ def test_a_rule_s_progress_polls_through_htmx_and_its_bar_gets_its_width(watch, 
     browser.assert_clean()
 
 
-def test_the_unit_tree_is_indented_and_a_removal_asks_first(watch, tree, personas, log_in):
+def test_the_unit_tree_is_indented_and_a_removal_is_previewed_first(watch, tree, personas, log_in):
     RuleOverride.objects.create(rule="MTG-DURATION", unit=tree.d1, params={})
     browser = watch()
     log_in(browser.page, "admin_city")
@@ -286,19 +286,14 @@ def test_the_unit_tree_is_indented_and_a_removal_asks_first(watch, tree, persona
     assert indent("CITY") < indent("S1") < indent("A")
 
     browser.visit(reverse("rule_detail", args=["MTG-DURATION"]))
-    removal = page.locator("form[data-confirm]")
+    removal = page.get_by_test_id("remove-override")
     removal.locator("[name=reason]").fill("不再需要")
-    asked = []
-
-    def say_no(dialog):
-        asked.append(dialog.message)
-        dialog.dismiss()
-
-    page.once("dialog", say_no)
     removal.locator("button[type=submit]").click()
-    page.wait_for_timeout(300)
-    assert len(asked) == 1
-    assert RuleOverride.objects.filter(unit=tree.d1).exists()  # dismissed: nothing was sent
+    expect(page.get_by_test_id("preview")).to_be_visible()
+    assert RuleOverride.objects.filter(unit=tree.d1).exists()  # only previewed
+    page.get_by_test_id("confirm").click()
+    expect(page.get_by_test_id("overrides").locator(".list-group")).to_have_count(0)
+    assert not RuleOverride.objects.filter(unit=tree.d1).exists()
     browser.assert_clean()
 
 

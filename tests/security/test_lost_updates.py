@@ -20,8 +20,8 @@ from django.urls import reverse
 from burden.concurrency import StaleWrite
 from burden.models import RuleSetting, Unit, User
 from burden.record_views import record_configs
-from burden.rule_views import rule_update
 from burden.rules import get_rule
+from burden.rules.services import rule_update
 from burden.services import record_save, unit_save, user_save
 from tests.factories import RECORD_FACTORIES, UnitFactory
 from tests.test_records import form_data

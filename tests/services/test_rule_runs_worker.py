@@ -14,9 +14,9 @@ def test_a_real_worker_re_applies_a_threshold_change_and_the_page_stops_polling(
     celery_worker, live_celery, tree, personas, client
 ):
     from burden.models import RuleRun, Violation
-    from burden.rule_views import rule_update
     from burden.rules import get_rule
     from burden.rules.engine import sweep
+    from burden.rules.services import rule_update
     from tests.record_factories.meetings import MeetingFactory
 
     MeetingFactory(unit=tree.a, duration_minutes=120)

@@ -28,8 +28,8 @@ def rule_run_start(*, code: str, change: RuleChange | None, user) -> RuleRun:
 
 
 def _dispatch(run_id: int) -> None:
-    from .queueing import job_send
-    from .rules.tasks import rule_reapply
+    from ..queueing import job_send
+    from .tasks import rule_reapply
 
     # A run that is not queued is failed, and the scheduled sweep applies the change instead.
     job_send(rule_reapply, RuleRun, run_id)
@@ -42,7 +42,7 @@ def rule_run_execute(run_id: int) -> RuleRun | None:
     worker, or done). A failure is saved on the run and raised again, so that the task
     fails and is kept with the failed background tasks.
     """
-    from .rules.engine import Progress, sweep
+    from .engine import Progress, sweep
 
     claimed = RuleRun.objects.filter(pk=run_id, status=RuleRun.Status.QUEUED).update(
         status=RuleRun.Status.RUNNING, started_at=timezone.now()
