@@ -1,5 +1,7 @@
 """The form every record app's form builds on."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -51,14 +53,28 @@ class UnitCodeField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+@dataclass(frozen=True)
+class Fold:
+    """Fields a form shows folded under a legend, after the others: rarely changed, with defaults that fit."""
+
+    legend: object
+    fields: tuple[str, ...]
+    help_text: object = ""
+
+
 class RecordForm(forms.ModelForm):
     """Scopes the unit choices to the user's units and preselects the only one.
 
     Carries the record's version as a hidden field, so a save from a page that
     someone else's save has overtaken is refused (``StaleWrite``) instead of undoing theirs.
+
+    ``folds`` name fields the page shows folded (``Fold``), so that what most records
+    leave at its default does not lengthen the form; a fold opens by itself when one of
+    its fields has an error or a value other than its default.
     """
 
     version = version_field()
+    folds: tuple[Fold, ...] = ()
 
     source_unit = UnitCodeField(
         queryset=Unit.objects.all(),
@@ -80,6 +96,23 @@ class RecordForm(forms.ModelForm):
             only = list(units[:2])
             if len(only) == 1:
                 self.initial.setdefault("unit", only[0].pk)
+
+    def layout(self) -> dict:
+        """The visible fields outside the folds, then each fold with its fields and whether it opens."""
+        folded = {name for fold in self.folds for name in fold.fields}
+        opts = self._meta.model._meta
+        folds = []
+        for fold in self.folds:
+            fields = [self[name] for name in fold.fields if name in self.fields]
+            changed = any(
+                bound.errors or str(bound.value() or "") != str(opts.get_field(bound.name).get_default() or "")
+                for bound in fields
+            )
+            folds.append({"legend": fold.legend, "help_text": fold.help_text, "fields": fields, "open": changed})
+        return {
+            "fields": [field for field in self.visible_fields() if field.name not in folded],
+            "folds": folds,
+        }
 
     def save_record(self, *, user):
         """Write the form's record as ``user`` through the services (``ValidationError``: nothing saved).
