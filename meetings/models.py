@@ -106,13 +106,18 @@ class Meeting(BaseRecord):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.accompanying is not None and self.attendees is not None and self.accompanying > self.attendees:
-            raise ValidationError(
-                {
-                    "accompanying": _("Accompanying attendees cannot outnumber the people sent (%(sent)s).")
-                    % {"sent": self.attendees}
-                }
-            )
+            errors["accompanying"] = _("Accompanying attendees cannot outnumber the people sent (%(sent)s).") % {
+                "sent": self.attendees
+            }
+        speech, duration = self.principal_speech_minutes, self.duration_minutes
+        if speech is not None and duration is not None and speech > duration:
+            errors["principal_speech_minutes"] = _(
+                "The speech cannot last longer than the meeting (%(minutes)s minutes)."
+            ) % {"minutes": duration}
+        if errors:
+            raise ValidationError(errors)
 
     def compute_burden_hours(self, params):
         return burden_hours_for_meeting(

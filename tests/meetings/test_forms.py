@@ -26,7 +26,7 @@ def test_the_fold_opens_when_one_of_its_fields_is_set(tree, personas, values):
 
 def test_the_new_page_shows_the_fold_shut_with_its_help(client, tree, personas):
     client.force_login(personas.staff_a)
-    page = client.get("/meetings/new/").content.decode()
+    page = client.get("/meetings/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<details class="border rounded px-3 py-2 mb-3" data-testid="fold">' in page
     assert "Who called it and how long the principal spoke" in page
     assert 'name="principal_speech_minutes"' in page
