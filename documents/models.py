@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from burden import costs
 from burden.records import BaseRecord
 
+#: Labels that hide a document: 白头, 便笺, a notice slip (the 2024 regulation, art. 1).
+RELABELLED_LABELS = ("white_head", "memo", "other")
 #: How far up a supplementary chain ``clean()`` looks for a loop (one query a step).
 ANCESTOR_LIMIT = 50
 
@@ -165,7 +167,7 @@ class Document(BaseRecord):
     @classmethod
     def relabelled(cls):
         """Documents issued under a label that hides them: 白头, 便笺, a notice slip (2024 regulation, part 一)."""
-        return Q(labelled_as__in=[cls.Label.WHITE_HEAD, cls.Label.MEMO, cls.Label.OTHER])
+        return Q(labelled_as__in=RELABELLED_LABELS)
 
     @classmethod
     def count_weight(cls):

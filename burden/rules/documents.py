@@ -18,7 +18,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum,
 from django.db.models.functions import Lag
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import Document
+from documents.models import RELABELLED_LABELS, Document
 
 from .base import Param, Rule, Source, register
 
@@ -35,6 +35,8 @@ class DocumentsPerDay(Rule):
     The count resists the tricks the 2024 regulation names: a 白头, a 便笺 or a notice
     slip is a document like any other (no filter on ``labelled_as``), and a document
     bundling several matters (多文合一) counts as each of them (a sum of ``matters``).
+    A day with relabelled documents says how many (``relabelled``) and that they count,
+    citing the regulation's article 1, which forbids escaping the count by such labels.
     """
 
     code = "DOC-DAILY"
@@ -44,6 +46,11 @@ class DocumentsPerDay(Rule):
         "bundling several matters counts as each of them."
     )
     message = _("Received %(count)s documents on %(date)s, over the limit of %(max_per_day)s")
+    message_relabelled = _(
+        "Received %(count)s documents on %(date)s, over the limit of %(max_per_day)s; %(relabelled)s of them "
+        "issued as white-headed documents, memos or notice slips count all the same (Several Provisions (2024), "
+        "art. 1)"
+    )
     clause = "3.1"
     quote = _(
         "Some grassroots units receive more than ten documents a day, and reading and answering them pushes "
@@ -65,7 +72,7 @@ class DocumentsPerDay(Rule):
             base.annotate(day_count=Window(Sum("matters"), partition_by=[F("unit_id"), F("received_on")]))
             .filter(day_count__gt=params["max_per_day"])
             .order_by("unit_id", "received_on", "pk")
-            .values("pk", "unit_id", "source_unit_id", "received_on", "day_count", "matters")
+            .values("pk", "unit_id", "source_unit_id", "received_on", "day_count", "matters", "labelled_as")
         )
         for (_unit, day), day_rows in groupby(rows.iterator(), key=itemgetter("unit_id", "received_on")):
             day_rows = list(day_rows)
@@ -76,7 +83,13 @@ class DocumentsPerDay(Rule):
                 weight="matters",
                 count=day_rows[0]["day_count"],
                 date=day.isoformat(),
+                # The day's documents whose label hides them: the message says they count.
+                relabelled=sum(row["matters"] for row in day_rows if row["labelled_as"] in RELABELLED_LABELS),
             )
+
+    def render(self, values, params):
+        message = self.message_relabelled if values.get("relabelled") else self.message
+        return str(message) % {**params, **values}
 
     def related(self, record):
         return Document.objects.filter(Q(pk=record.pk) | Q(unit_id=record.unit_id, received_on=record.received_on))

@@ -251,16 +251,32 @@ def test_a_relabelled_document_that_takes_the_day_past_ten_is_flagged(tree, how,
     judge(how, relabelled)
     violation = Violation.objects.get(rule=CODE)
     assert records_of(violation) == ids([*ten, relabelled])
-    assert violation.message == "Received 11 documents on 2026-03-02, over the limit of 10"
+    assert violation.message == (
+        "Received 11 documents on 2026-03-02, over the limit of 10; 1 of them issued as white-headed documents, "
+        "memos or notice slips count all the same (Several Provisions (2024), art. 1)"
+    )
     assert get_rule(CODE).citation == "Paper 3.1"
 
 
-def test_a_day_of_memos_only_counts_as_much_as_a_day_of_red_headed_documents(tree):
+def test_a_day_of_memos_counts_as_much_as_a_day_of_red_headed_documents(tree):
     memos = documents(tree.a, 11, labelled_as="memo")
     documents(tree.b, 11)
     run()
     assert len(groups(CODE)) == 2
     assert ids(memos) in groups(CODE)
+    relabelled = {violation.unit_id: violation.details["relabelled"] for violation in open_violations(CODE)}
+    assert relabelled == {tree.a.pk: 11, tree.b.pk: 0}
+    assert Violation.objects.get(rule=CODE, unit=tree.b).message == (
+        "Received 11 documents on 2026-03-02, over the limit of 10"
+    )
+
+
+def test_a_bundled_memo_counts_its_matters_among_the_relabelled(tree):
+    documents(tree.a, 8)
+    documents(tree.a, 1, labelled_as="memo", matters=3)
+    run()
+    violation = Violation.objects.get(rule=CODE)
+    assert (violation.details["count"], violation.details["relabelled"]) == (11, 3)
 
 
 @pytest.mark.parametrize(("bundled", "is_flagged"), [(1, False), (2, True)])
