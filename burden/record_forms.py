@@ -1,5 +1,7 @@
 """The form every record app's form builds on."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -81,6 +83,15 @@ PLAUSIBLE_UNIT_DAYS = 22
 CONFIRM = "confirm_warnings"
 
 
+@dataclass(frozen=True)
+class Fold:
+    """Fields a form shows folded under a legend, after the others: rarely changed, with defaults that fit."""
+
+    legend: object
+    fields: tuple[str, ...]
+    help_text: object = ""
+
+
 class RecordForm(forms.ModelForm):
     """Scopes the unit choices to the user's units and preselects the only one.
 
@@ -91,10 +102,15 @@ class RecordForm(forms.ModelForm):
     A new record that looks like one already logged (same unit, date and title) or whose
     hours are implausible is not saved at once: the form says why (``warnings``) and saves
     it when the person confirms with the ``CONFIRM`` button, everything typed kept.
+
+    ``folds`` name fields the page shows folded (``Fold``), so that what most records
+    leave at its default does not lengthen the form; a fold opens by itself when one of
+    its fields has an error or a value other than its default.
     """
 
     version = version_field()
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    folds: tuple[Fold, ...] = ()
 
     source_unit = UnitCodeField(
         queryset=Unit.objects.all(),
@@ -157,6 +173,23 @@ class RecordForm(forms.ModelForm):
                     % {"hours": f"{record_hours:,.0f}", "days": PLAUSIBLE_UNIT_DAYS, "unit": unit}
                 )
         return warnings
+
+    def layout(self) -> dict:
+        """The visible fields outside the folds, then each fold with its fields and whether it opens."""
+        folded = {name for fold in self.folds for name in fold.fields}
+        opts = self._meta.model._meta
+        folds = []
+        for fold in self.folds:
+            fields = [self[name] for name in fold.fields if name in self.fields]
+            changed = any(
+                bound.errors or str(bound.value() or "") != str(opts.get_field(bound.name).get_default() or "")
+                for bound in fields
+            )
+            folds.append({"legend": fold.legend, "help_text": fold.help_text, "fields": fields, "open": changed})
+        return {
+            "fields": [field for field in self.visible_fields() if field.name not in folded],
+            "folds": folds,
+        }
 
     def save_record(self, *, user):
         """Write the form's record as ``user`` through the services (``ValidationError``: nothing saved).

@@ -7,8 +7,17 @@ from .models import Document
 @register(Document)
 class DocumentAdmin(RecordAdmin):
     list_display = ["title", "number", "received_on", "unit", "source_unit", "kind", "pages", "burden_hours"]
-    list_filter = ["kind", "substantive", "has_local_content", "received_on"]
-    search_fields = [*RecordAdmin.search_fields, "number"]
+    list_filter = [
+        "kind",
+        "labelled_as",
+        "special_task",
+        "demands_report_back",
+        "sets_veto_or_pledge",
+        "substantive",
+        "has_local_content",
+        "received_on",
+    ]
+    search_fields = [*RecordAdmin.search_fields, "number", "matter"]
     autocomplete_fields = [*RecordAdmin.autocomplete_fields, "parent"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -33,6 +33,12 @@ class DocumentSerializer(RecordSerializer):
             "parent",
             "response_deadline",
             "handling_minutes",
+            "matter",
+            "special_task",
+            "demands_report_back",
+            "sets_veto_or_pledge",
+            "labelled_as",
+            "matters",
             *RECORD_READ_ONLY,
         ]
 

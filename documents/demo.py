@@ -4,7 +4,13 @@ An ordinary document passes every document rule: it has substance, it adds local
 content when it forwards, it stays under 5,000 characters, and a unit receives a few
 a day. The flags come from two habits — the bureau that asks for photos as proof of
 its campaigns (``TRACES``) and the office that floods one street's communities with
-documents on a few days of the year (``FLOODS``) — and from rare slips.
+documents on a few days of the year (``FLOODS``), a third of them as memos (便笺), which
+count all the same — and from rare slips: a special-task document over 4,000
+characters, a demand for a report back, a one-vote veto pushed onto a community.
+
+Staff note the matter for about a third of the documents, so ``DOC-MERGE`` finds the
+runs of one issuer's documents on one matter among those; a few documents bundle two
+matters, and some arrive as white-headed documents or memos.
 """
 
 from burden.demo_records import FLOODS, TRACES
@@ -35,6 +41,11 @@ TITLE = {
 }
 KIND_WEIGHTS = [40, 20, 8, 10, 17, 5]
 MAX_LENGTH = 5000  # DOC-LENGTH's default
+MAX_LENGTH_SPECIAL_TASK = 4000  # ... and its default for a special task
+LABELS = list(Document.Label.values)
+LABEL_WEIGHTS = [86, 8, 4, 2]
+MATTER_NOTED = 0.35  # how often staff note the matter
+FLOOD_MEMOS = 0.3  # the share of a flood day's documents issued as memos
 # FLOODS: the street whose communities get a flood, how many extra documents a flood day
 # brings each of them (DOC-DAILY allows 10), and which of the year's working days are
 # flood days (as shares of them: three days spread over the year).
@@ -78,10 +89,19 @@ def demo_records(context) -> int:
                     if kind == Document.Kind.FEEDBACK_REQUEST
                     else None,
                     handling_minutes=rng.choice([None, None, None, 20, 45, 90]),
+                    matter=subject if rng.random() < MATTER_NOTED else "",
+                    labelled_as=Document.Label.MEMO
+                    if flood and rng.random() < FLOOD_MEMOS
+                    else rng.choices(LABELS, LABEL_WEIGHTS)[0],
+                    matters=2 if rng.random() < 0.03 else 1,
+                    special_task=rng.random() < 0.2,
                     trace_requirements=[],
                 )
+                if document.special_task and document.length_chars > MAX_LENGTH_SPECIAL_TASK:
+                    document.length_chars = rng.randint(MAX_LENGTH_SPECIAL_TASK // 2, MAX_LENGTH_SPECIAL_TASK)
                 if context.habit(source) == TRACES and rng.random() < 0.4:
                     subject = rng.choice(CAMPAIGN_SUBJECTS)
+                    document.matter = document.matter and subject
                     document.trace_requirements = rng.choice([["photo"], ["photo", "material"]])
                 elif not flood and context.slip():
                     _slip(rng, document)
@@ -94,10 +114,17 @@ def demo_records(context) -> int:
 
 def _slip(rng, document: Document) -> None:
     """One rule broken by an ordinary sender on an ordinary day."""
-    slip = rng.choice(["long", "forward", "empty"])
+    slip = rng.choice(["long", "forward", "empty", "special_task", "report_back", "veto"])
     if slip == "long":
         document.length_chars = rng.randint(MAX_LENGTH + 500, MAX_LENGTH * 2)
     elif slip == "forward":
         document.kind, document.has_local_content = Document.Kind.FORWARDING, False
-    else:
+    elif slip == "empty":
         document.substantive = False
+    elif slip == "special_task":
+        document.special_task = True
+        document.length_chars = rng.randint(MAX_LENGTH_SPECIAL_TASK + 200, MAX_LENGTH)
+    elif slip == "report_back":
+        document.demands_report_back = True
+    else:
+        document.sets_veto_or_pledge = True

@@ -11,8 +11,12 @@ class DocumentFilterSet(RecordFilterSet):
         label=_("Kind of document"), choices=Document.Kind.choices, empty_label=_("Any kind")
     )
 
-    search_fields = ["title", "number", "notes"]
+    labelled_as = django_filters.ChoiceFilter(
+        label=_("Issued as"), choices=Document.Label.choices, empty_label=_("Any label")
+    )
+
+    search_fields = ["title", "number", "matter", "notes"]
 
     class Meta:
         model = Document
-        fields = ["q", "unit", "source_unit", "date_from", "date_to", "kind"]
+        fields = ["q", "unit", "source_unit", "date_from", "date_to", "kind", "labelled_as"]

@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from burden.record_forms import DatePicker, RecordForm
+from burden.record_forms import DatePicker, Fold, RecordForm
 
 from .models import Document
 
@@ -16,10 +16,22 @@ class DocumentChoiceField(forms.ModelChoiceField):
 
 
 class DocumentForm(RecordForm):
+    folds = (
+        Fold(
+            _("How it was issued and what it demands"),
+            ("labelled_as", "matters", "special_task", "demands_report_back", "sets_veto_or_pledge"),
+            _(
+                "Most documents keep these as they are. A memo or a white-headed document still counts as a "
+                "document, and one bundling several matters counts as each."
+            ),
+        ),
+    )
+
     class Meta:
         model = Document
         fields = [
             "title",
+            "matter",
             "number",
             "received_on",
             "unit",
@@ -32,6 +44,11 @@ class DocumentForm(RecordForm):
             "has_local_content",
             "response_deadline",
             "handling_minutes",
+            "labelled_as",
+            "matters",
+            "special_task",
+            "demands_report_back",
+            "sets_veto_or_pledge",
             "trace_requirements",
             "notes",
         ]
@@ -47,6 +64,17 @@ class DocumentForm(RecordForm):
         self.fields["source_unit"].label = _("Issuer")
         self.fields["source_unit"].help_text = _("The unit or department that issued the document.")
         self.fields["parent"].queryset = self.parent_choices(user)
+        # Folded fields with defaults: a post that leaves them out (an older page, a script)
+        # keeps the defaults rather than failing.
+        for name in ("labelled_as", "matters"):
+            self.fields[name].required = False
+
+    def clean_labelled_as(self):
+        return self.cleaned_data.get("labelled_as") or Document.Label.RED_HEAD
+
+    def clean_matters(self):
+        matters = self.cleaned_data.get("matters")
+        return 1 if matters is None else matters
 
     def parent_choices(self, user):
         """The newest documents ``user`` can see, plus the current parent: a plain select stays short."""

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -11,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from burden import costs
 from burden.records import BaseRecord
 
+#: Labels that hide a document: 白头, 便笺, a notice slip (the 2024 regulation, art. 1).
+RELABELLED_LABELS = ("white_head", "memo", "other")
 #: How far up a supplementary chain ``clean()`` looks for a loop (one query a step).
 ANCESTOR_LIMIT = 50
 
@@ -26,7 +29,18 @@ class Document(BaseRecord):
 
     Burden hours: the handling time logged (``handling_minutes``) or, when none was
     logged, the default minutes for the document's kind in ``CostParameters``.
+
+    What the issuer called it (``labelled_as``: 红头, 白头, 便笺, 通知单...) changes
+    nothing: it is a document for every rule and count (``relabelled()`` finds the ones
+    whose label hides it). One document bundling several matters (多文合一) counts as
+    its ``matters`` wherever documents are counted (``count_weight()``).
     """
+
+    class Label(models.TextChoices):
+        RED_HEAD = "red_head", _("Red-headed document")
+        WHITE_HEAD = "white_head", _("White-headed document")
+        MEMO = "memo", _("Memo")
+        OTHER = "other", _("Other (notice slip and the like)")
 
     class Kind(models.TextChoices):
         NOTICE = "notice", _("Notice")
@@ -74,6 +88,46 @@ class Document(BaseRecord):
         blank=True,
         help_text=_("Leave empty to use the usual time for this kind of document."),
     )
+    matter = models.CharField(
+        _("matter"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "What it is about, in a few words (flood control, work safety): documents from one issuer on one "
+            "matter a few days apart could have been one."
+        ),
+    )
+    labelled_as = models.CharField(
+        _("issued as"),
+        max_length=16,
+        choices=Label.choices,
+        default=Label.RED_HEAD,
+        help_text=_("What the issuer called it. A white-headed document, a memo or a notice slip is still a document."),
+    )
+    matters = models.PositiveIntegerField(
+        _("matters bundled"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many matters this one document deals with; each counts as a document."),
+    )
+    special_task = models.BooleanField(
+        _("deploys a special task"),
+        default=False,
+        help_text=_("Tick when it deploys a special or specific task: such a document is kept shorter."),
+    )
+    demands_report_back = models.BooleanField(
+        _("demands a report back"),
+        default=False,
+        help_text=_("Tick when it asks for a report on its implementation or for supporting documents of our own."),
+    )
+    sets_veto_or_pledge = models.BooleanField(
+        _("sets a veto or a pledge"),
+        default=False,
+        help_text=_(
+            "Tick when it sets a one-vote veto, asks for a signed responsibility pledge or demands a "
+            "model or standard-reaching campaign."
+        ),
+    )
 
     date_field = "received_on"
     record_kind = "document"
@@ -93,6 +147,7 @@ class Document(BaseRecord):
                 name="document_deadline_not_before_receipt",
             ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="document_not_its_own_parent"),
+            models.CheckConstraint(condition=Q(matters__gte=1), name="document_matters_gte_1"),
         ]
 
     def __str__(self) -> str:
@@ -109,11 +164,22 @@ class Document(BaseRecord):
                 changed += cls.objects.filter(kind=kind, handling_minutes__isnull=True).update(burden_hours=hours)
         return changed
 
+    @classmethod
+    def relabelled(cls):
+        """Documents issued under a label that hides them: 白头, 便笺, a notice slip (2024 regulation, part 一)."""
+        return Q(labelled_as__in=RELABELLED_LABELS)
+
+    @classmethod
+    def count_weight(cls):
+        """A document counts as the matters it bundles (多文合一 does not halve a count)."""
+        return F("matters")
+
     def get_absolute_url(self) -> str:
         return reverse("documents:document_detail", args=[self.pk])
 
     def clean(self):
         super().clean()
+        self.matter = " ".join((self.matter or "").split())
         errors = {}
         if self.response_deadline and self.received_on and self.response_deadline < self.received_on:
             errors["response_deadline"] = _("The response deadline cannot be before the day the document arrived.")

@@ -6,4 +6,4 @@ from .models import Meeting
 @register(Meeting)
 class MeetingAdmin(RecordAdmin):
     list_display = ["title", "date", "unit", "source_unit", "mode", "category", "attendees", "burden_hours"]
-    list_filter = ["mode", "category", "date"]
+    list_filter = ["mode", "category", "comprehensive", "called_by_deputy", "date"]

@@ -22,6 +22,9 @@ class MeetingSerializer(RecordSerializer):
             "top_leader_required",
             "essential",
             "needs_decision_in_room",
+            "comprehensive",
+            "called_by_deputy",
+            "principal_speech_minutes",
             *RECORD_READ_ONLY,
         ]
 

@@ -3,10 +3,14 @@
 An ordinary meeting passes every meeting rule: at most 90 minutes, online when it only
 notifies or when the trip would take as long as the meeting, the top leader asked
 for only when it is essential, one work deployment a year per organizer and unit, and
-a week at least between two meetings of the same organizer for the same unit. The
-flags come from two habits — the bureau that wants photos and check-ins as proof of
-attendance (``TRACES``) and the one whose long meetings the top leader must sit
-through in person (``LONG_MEETINGS``) — and from rare slips.
+a week at least between two meetings of the same organizer for the same unit; the
+year's work deployment is the organizer's one comprehensive work meeting, its
+principal's speech under an hour, and a meeting a deputy leader called does not ask
+for the top leader. The flags come from two habits — the bureau that wants photos and
+check-ins as proof of attendance (``TRACES``) and the one whose long meetings the top
+leader must sit through in person (``LONG_MEETINGS``) — and from rare slips (among them
+a second comprehensive work meeting in a year, a speech of over an hour, a deputy's
+meeting that requires the top leader).
 """
 
 from burden.demo_records import LONG_MEETINGS, TRACES
@@ -78,7 +82,9 @@ def _ordinary(rng, unit, source, day, category) -> Meeting:
         mode = Meeting.Mode.ONLINE  # a notification can be read out on a call
     duration = rng.choice([45, 60, 60, 90, 90])
     attendees = rng.choice([1, 1, 2, 2, 3, 4])
-    top_leader = rng.random() < 0.12
+    deputy = rng.random() < 0.3
+    top_leader = not deputy and rng.random() < 0.12
+    comprehensive = category == Meeting.Category.DEPLOYMENT
     return Meeting(
         unit=unit,
         source_unit=source,
@@ -94,6 +100,9 @@ def _ordinary(rng, unit, source, day, category) -> Meeting:
         top_leader_required=top_leader,
         essential=top_leader,
         needs_decision_in_room=rng.random() < 0.15,
+        comprehensive=comprehensive,
+        called_by_deputy=deputy,
+        principal_speech_minutes=min(duration, rng.choice([20, 30, 40, 45])) if comprehensive else None,
         trace_requirements=[],
     )
 
@@ -111,11 +120,19 @@ def _long(rng, meeting: Meeting) -> None:
 
 def _slip(rng, meeting: Meeting) -> None:
     """One rule broken by an ordinary organizer on an ordinary day."""
-    slip = rng.choice(["long", "leader", "study"])
+    slip = rng.choice(["long", "leader", "study", "comprehensive", "speech", "deputy"])
     if slip == "long":
         meeting.duration_minutes = 120
     elif slip == "leader":
         meeting.top_leader_required, meeting.essential = True, False
+    elif slip == "comprehensive":
+        meeting.comprehensive = True  # a second one in the year, when its deployment came first
+    elif slip == "speech":
+        meeting.duration_minutes = 90
+        meeting.principal_speech_minutes = rng.choice([70, 75, 80])
+    elif slip == "deputy":
+        meeting.called_by_deputy = True
+        meeting.top_leader_required, meeting.essential = True, True
     else:
         meeting.category = Meeting.Category.STUDY_TRANSMISSION
         meeting.title = rng.choice(TITLES[meeting.category])

@@ -1,11 +1,20 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from burden.record_forms import DatePicker, RecordForm
+from burden.record_forms import DatePicker, Fold, RecordForm
 
 from .models import Meeting
 
 
 class MeetingForm(RecordForm):
+    folds = (
+        Fold(
+            _("Who called it and how long the principal spoke"),
+            ("comprehensive", "called_by_deputy", "principal_speech_minutes"),
+            _("Fill in when you know: a deputy leader's meeting or a long speech is checked against the 2024 rules."),
+        ),
+    )
+
     class Meta:
         model = Meeting
         fields = [
@@ -22,6 +31,9 @@ class MeetingForm(RecordForm):
             "top_leader_required",
             "essential",
             "needs_decision_in_room",
+            "comprehensive",
+            "called_by_deputy",
+            "principal_speech_minutes",
             "trace_requirements",
             "notes",
         ]

@@ -69,6 +69,22 @@ class Meeting(BaseRecord):
     needs_decision_in_room = models.BooleanField(
         _("decision needs a room"), default=False, help_text=_("A decision that could not be taken online.")
     )
+    comprehensive = models.BooleanField(
+        _("comprehensive work meeting"),
+        default=False,
+        help_text=_("Tick for the organizer's comprehensive work meeting of its system or field (held once a year)."),
+    )
+    called_by_deputy = models.BooleanField(
+        _("called by a deputy leader"),
+        default=False,
+        help_text=_("Tick when the leader in charge of the field, not the principal one, called it."),
+    )
+    principal_speech_minutes = models.PositiveIntegerField(
+        _("principal speech (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("How long the principal leader's speech or the main report lasted; leave empty if unknown."),
+    )
 
     record_kind = "meeting"
 
@@ -90,13 +106,18 @@ class Meeting(BaseRecord):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.accompanying is not None and self.attendees is not None and self.accompanying > self.attendees:
-            raise ValidationError(
-                {
-                    "accompanying": _("Accompanying attendees cannot outnumber the people sent (%(sent)s).")
-                    % {"sent": self.attendees}
-                }
-            )
+            errors["accompanying"] = _("Accompanying attendees cannot outnumber the people sent (%(sent)s).") % {
+                "sent": self.attendees
+            }
+        speech, duration = self.principal_speech_minutes, self.duration_minutes
+        if speech is not None and duration is not None and speech > duration:
+            errors["principal_speech_minutes"] = _(
+                "The speech cannot last longer than the meeting (%(minutes)s minutes)."
+            ) % {"minutes": duration}
+        if errors:
+            raise ValidationError(errors)
 
     def compute_burden_hours(self, params):
         return burden_hours_for_meeting(

@@ -71,10 +71,13 @@ def burden_summary(*, user, unit=None, date_from: datetime.date | None, date_to:
         if date_to:
             records = records.filter(**{f"{date}__lte": date_to})
         kind_total = Decimal(0)
+        # A kind that weighs its records (a document's matters) counts them so here too.
+        weight = model.count_weight()
+        counted = Sum(weight) if weight is not None else Count("pk")
         months = (
             records.annotate(month=TruncMonth(date))
             .values("month")
-            .annotate(hours=Sum("burden_hours"), count=Count("pk"))
+            .annotate(hours=Sum("burden_hours"), count=counted)
             .order_by("month")
         )
         for row in months:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q, Sum, Value
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from ..models import CostParameters, Unit, Violation, ViolationRecord
 from ..records.registry import record_models
@@ -232,13 +232,26 @@ def _open_flag(model):
     )
 
 
+def _counted(model, condition: Q | Exists | None = None):
+    """How many records (of those meeting ``condition``) a cell holds, as an aggregate.
+
+    It adds up ``model.count_weight()`` where the kind declares one (a document bundling
+    three matters counts three times), in every count alike, so that the flagged or
+    traced share of a cell stays a share of the same total.
+    """
+    weight = model.count_weight()
+    if weight is None:
+        return Count("pk", filter=condition)
+    return Coalesce(Sum(weight, filter=condition), 0)
+
+
 def _cells_select(model, where: Q | None, *, hours: bool = True) -> tuple[str, tuple]:
     """SQL of the cells of ``where``'s records, grouped by unit, source unit and month of their date."""
     measures = {
         "r_hours": Sum("burden_hours") if hours else Value(0),
-        "r_records": Count("pk"),
-        "r_flagged": Count("pk", filter=_open_flag(model)),
-        **{f"r_{trace}": Count("pk", filter=Q(trace_requirements__contains=trace)) for trace in TRACES},
+        "r_records": _counted(model),
+        "r_flagged": _counted(model, _open_flag(model)),
+        **{f"r_{trace}": _counted(model, Q(trace_requirements__contains=trace)) for trace in TRACES},
     }
     cells = (
         _records(model, where)
@@ -373,7 +386,7 @@ def _flagged_refresh(kind: str, model, units: list[int] | None) -> None:
         records.filter(_open_flag(model))
         .annotate(r_month=_month(model))
         .values("unit_id", "source_unit_id", "r_month")
-        .annotate(r_flagged=Count("pk"))
+        .annotate(r_flagged=_counted(model))
     )
     select, params = flagged.query.sql_with_params()
     table = _table()

@@ -188,6 +188,17 @@ class BaseRecord(Versioned):
         """
         return None
 
+    @classmethod
+    def count_weight(cls):
+        """How many a record counts for where records are counted, as an expression; ``None`` (one) by default.
+
+        A document bundling several matters (多文合一) counts as each of them: the
+        regulation names the trick as one used to keep the number of documents down. The
+        roll-ups (``burden.insights.rollups``: dashboards, reports, reduction targets)
+        add this up instead of counting rows when a kind declares it.
+        """
+        return None
+
     def compute_burden_hours_now(self) -> Decimal:
         """The hours under the cost parameters in force now (one query)."""
         return self.compute_burden_hours(CostParameters.current())

@@ -39,3 +39,50 @@ def test_the_parent_select_stays_short_but_keeps_the_current_parent(tree, person
     supplement = DocumentFactory(unit=tree.a, received_on=datetime.date(2026, 1, 4), parent=oldest)
     assert parent_options(DocumentForm(user=personas.staff_a)) == [supplement, newest]
     assert parent_options(DocumentForm(user=personas.staff_a, instance=supplement)) == [newest, middle, oldest]
+
+
+def test_the_regulations_fields_are_folded_and_the_fold_stays_shut_at_their_defaults(tree, personas):
+    layout = DocumentForm(user=personas.staff_a).layout()
+    (fold,) = layout["folds"]
+    assert [field.name for field in fold["fields"]] == [
+        "labelled_as",
+        "matters",
+        "special_task",
+        "demands_report_back",
+        "sets_veto_or_pledge",
+    ]
+    assert not fold["open"]
+    assert {field.name for field in layout["fields"]}.isdisjoint(field.name for field in fold["fields"])
+    assert "matter" in {field.name for field in layout["fields"]}
+
+
+def test_the_fold_opens_for_a_memo_or_a_bundle(tree, personas):
+    memo = DocumentFactory(unit=tree.a, labelled_as="memo")
+    bundle = DocumentFactory(unit=tree.a, matters=2)
+    for document in (memo, bundle):
+        assert DocumentForm(user=personas.staff_a, instance=document).layout()["folds"][0]["open"]
+
+
+def test_the_fold_opens_on_an_error_in_it(tree, personas):
+    form = DocumentForm(
+        user=personas.staff_a,
+        data={"title": "通知", "received_on": "2026-03-02", "unit": tree.a.pk, "kind": "notice", "matters": "x"},
+    )
+    assert not form.is_valid()
+    assert form.layout()["folds"][0]["open"]
+
+
+def test_a_post_without_the_folded_fields_keeps_their_defaults(tree, personas):
+    form = DocumentForm(
+        user=personas.staff_a,
+        data={
+            "title": "通知",
+            "received_on": "2026-03-02",
+            "unit": tree.a.pk,
+            "kind": "notice",
+            "pages": 1,
+            "length_chars": 100,
+        },
+    )
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["labelled_as"], form.cleaned_data["matters"]) == ("red_head", 1)

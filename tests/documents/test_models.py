@@ -126,3 +126,29 @@ def test_the_database_refuses_a_document_as_its_own_parent(document):
 
 def test_the_database_refuses_a_negative_page_count(document):
     bad_update(document, pages=-1)
+
+
+def test_a_document_bundles_one_matter_and_is_red_headed_unless_told_otherwise(document):
+    assert (document.matters, document.labelled_as) == (1, Document.Label.RED_HEAD)
+    assert not (document.special_task or document.demands_report_back or document.sets_veto_or_pledge)
+
+
+def test_a_document_of_no_matter_at_all_is_refused(document):
+    document.matters = 0
+    assert list(errors_of(document)) == ["matters"]
+
+
+def test_the_database_refuses_a_document_of_no_matter(document):
+    bad_update(document, matters=0)
+
+
+def test_the_matter_is_kept_with_its_spaces_tidied(document):
+    document.matter = "  防汛   抗旱 "
+    document.full_clean()
+    assert document.matter == "防汛 抗旱"
+
+
+def test_white_headed_documents_memos_and_notice_slips_are_the_relabelled_ones(tree):
+    by_label = {label: DocumentFactory(unit=tree.a, labelled_as=label) for label in Document.Label.values}
+    relabelled = set(Document.objects.filter(Document.relabelled()).values_list("pk", flat=True))
+    assert relabelled == {by_label[label].pk for label in ("white_head", "memo", "other")}

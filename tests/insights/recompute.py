@@ -8,6 +8,8 @@ violations, traces from the record's own list.
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import Value
+
 from burden.insights.models import FlagRollup, MonthlyRollup
 from burden.models import CostParameters, Violation
 from burden.record_views import record_configs
@@ -22,13 +24,15 @@ def cells_from_records() -> dict:
     for config in record_configs():
         model = config.model
         kind = model.record_kind
-        for record in model.objects.prefetch_related("extensions") if kind == "secondment" else model.objects.all():
+        # A kind that weighs its records (a document's matters) has every count weighed.
+        records = model.objects.annotate(weight=model.count_weight() or Value(1))
+        for record in records.prefetch_related("extensions") if kind == "secondment" else records:
             key = (record.unit_id, record.source_unit_id, kind, record.record_date.replace(day=1))
             cell = cells[key]
-            cell["records"] += 1
-            cell["flagged"] += (kind, record.pk) in flagged
+            cell["records"] += record.weight
+            cell["flagged"] += record.weight if (kind, record.pk) in flagged else 0
             for trace in record.trace_requirements:
-                cell[trace] += 1
+                cell[trace] += record.weight
             if kind == "secondment":
                 for month, hours in record.hours_by_month(params):
                     cells[(record.unit_id, record.source_unit_id, kind, month)]["hours"] += hours

@@ -77,6 +77,7 @@ class RandomWriter:
             record.duration_minutes = self.rng.choice([45, 90, 150])  # over 90 minutes is flagged
         if isinstance(record, Document):
             record.handling_minutes = self.rng.choice([None, 20, 75])
+            record.matters = self.rng.choice([1, 1, 3])  # a bundle counts as each of its matters
 
     def create(self) -> None:
         record = self.rng.choice(FACTORIES).build()
@@ -154,6 +155,18 @@ def test_flag_counts_follow_the_rules(tree, personas, write):
     write(record_save, record=meeting, user=personas.staff_a)
     cell = MonthlyRollup.objects.get()
     assert (cell.records, cell.flagged, cell.photo) == (1, 0, 0)
+
+
+def test_a_document_bundling_matters_counts_as_each_of_them_whatever_its_label(tree, personas, write):
+    bundle = DocumentFactory.build(unit=tree.a, matters=3, labelled_as="memo", trace_requirements=["photo"])
+    write(record_save, record=bundle, user=personas.staff_a)
+    write(record_save, record=DocumentFactory.build(unit=tree.a, labelled_as="white_head"), user=personas.staff_a)
+    cell = MonthlyRollup.objects.get()
+    assert (cell.records, cell.photo) == (4, 3)
+    assert cells_in_rollups() == cells_from_records()
+    bundle.matters = 1
+    write(record_save, record=bundle, user=personas.staff_a)
+    assert MonthlyRollup.objects.get().records == 2
 
 
 def test_a_secondments_hours_fall_in_the_months_it_lasts_and_follow_its_extensions(tree, personas, write):

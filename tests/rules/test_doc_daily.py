@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from burden.models import RuleSetting, Violation
+from burden.rules.base import get_rule
 from burden.rules.engine import evaluate_record, sweep
 from documents.models import Document
 from tests.record_factories.documents import DocumentFactory
@@ -235,3 +236,84 @@ def test_sweeping_again_issues_as_many_queries_for_200_documents_behind_violatio
     # Every document behind a violation. (The first sweep's INSERTs of new violations are batched
     # by the database backend — SQLite takes about 90 rows a statement — so only the second is compared.)
     assert _sweep_queries(tree, 10, busy_days=5)[1] == _sweep_queries(tree, 200, busy_days=100)[1]
+
+
+# --- Counting that resists relabeling (2024 regulation, part 一) --------------------------
+
+
+@pytest.mark.parametrize("how", ["sweep", "save"])
+@pytest.mark.parametrize("label", ["memo", "white_head", "other"])
+def test_a_relabelled_document_that_takes_the_day_past_ten_is_flagged(tree, how, label):
+    ten = documents(tree.a, 10)
+    evaluate_record("document", ten[-1].pk, TODAY)
+    assert groups(CODE) == set()
+    (relabelled,) = documents(tree.a, 1, labelled_as=label)
+    judge(how, relabelled)
+    violation = Violation.objects.get(rule=CODE)
+    assert records_of(violation) == ids([*ten, relabelled])
+    assert violation.message == (
+        "Received 11 documents on 2026-03-02, over the limit of 10; 1 of them issued as white-headed documents, "
+        "memos or notice slips count all the same (Several Provisions (2024), art. 1)"
+    )
+    assert get_rule(CODE).citation == "Paper 3.1"
+
+
+def test_a_day_of_memos_counts_as_much_as_a_day_of_red_headed_documents(tree):
+    memos = documents(tree.a, 11, labelled_as="memo")
+    documents(tree.b, 11)
+    run()
+    assert len(groups(CODE)) == 2
+    assert ids(memos) in groups(CODE)
+    relabelled = {violation.unit_id: violation.details["relabelled"] for violation in open_violations(CODE)}
+    assert relabelled == {tree.a.pk: 11, tree.b.pk: 0}
+    assert Violation.objects.get(rule=CODE, unit=tree.b).message == (
+        "Received 11 documents on 2026-03-02, over the limit of 10"
+    )
+
+
+def test_a_bundled_memo_counts_its_matters_among_the_relabelled(tree):
+    documents(tree.a, 8)
+    documents(tree.a, 1, labelled_as="memo", matters=3)
+    run()
+    violation = Violation.objects.get(rule=CODE)
+    assert (violation.details["count"], violation.details["relabelled"]) == (11, 3)
+
+
+@pytest.mark.parametrize(("bundled", "is_flagged"), [(1, False), (2, True)])
+def test_a_document_bundling_matters_counts_each_of_them(tree, bundled, is_flagged):
+    nine = documents(tree.a, 9)
+    (bundle,) = documents(tree.a, 1, matters=bundled)  # 9 + 1 or 9 + 2 documents' worth
+    run()
+    assert groups(CODE) == ({ids([*nine, bundle])} if is_flagged else set())
+    if is_flagged:
+        assert Violation.objects.get(rule=CODE).details["count"] == 11
+
+
+def test_bundles_alone_can_take_the_day_past_the_limit_and_the_message_counts_their_matters(tree):
+    documents(tree.a, 2, matters=5)  # 10: at the limit
+    documents(tree.b, 2, matters=5)
+    (extra,) = documents(tree.b, 1, matters=1)
+    run()
+    assert len(groups(CODE)) == 1
+    assert Violation.objects.get(rule=CODE).message == "Received 11 documents on 2026-03-02, over the limit of 10"
+
+
+def test_a_bundle_weighs_its_matters_when_the_day_goes_to_a_sender(tree):
+    documents(tree.a, 6, source_unit=tree.s1)
+    documents(tree.a, 2, source_unit=tree.dept, matters=4)  # 8 matters against 6
+    run()
+    violation = Violation.objects.get(rule=CODE)
+    assert violation.source_unit_id == tree.dept.pk
+    assert violation.details["by_source"] == {str(tree.s1.pk): 6, str(tree.dept.pk): 8}
+
+
+def test_unbundling_below_the_limit_clears_the_day_and_a_lower_limit_counts_matters_too(tree):
+    documents(tree.a, 3)
+    (bundle,) = documents(tree.a, 1, matters=3)  # 6
+    RuleSetting.objects.create(rule=CODE, params={"max_per_day": 5})
+    run()
+    assert len(groups(CODE)) == 1
+    bundle.matters = 2  # 5: at the lower limit
+    bundle.save()
+    evaluate_record("document", bundle.pk, TODAY)
+    assert groups(CODE) == set()

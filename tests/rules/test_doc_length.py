@@ -1,10 +1,11 @@
-"""DOC-LENGTH (paper 4.1.1): a document longer than 5000 characters."""
+"""DOC-LENGTH (2024 regulation, art. 2): longer than 5,000 characters, or 4,000 for a special task."""
 
 import datetime
 
 import pytest
 
 from burden.models import RuleSetting, Violation
+from burden.rules.base import Source, get_rule
 from burden.rules.engine import evaluate_record, sweep
 from tests.record_factories.documents import DocumentFactory
 
@@ -54,3 +55,52 @@ def test_shortening_the_document_clears_the_violation_and_sweeping_again_changes
     evaluate_record("document", document.pk, TODAY)
     assert flagged() == set()
     assert run() == UNCHANGED
+
+
+@pytest.mark.parametrize(("length", "is_flagged"), [(3999, False), (4000, False), (4001, True), (4500, True)])
+def test_a_special_task_document_is_flagged_when_longer_than_4000_characters(tree, length, is_flagged):
+    document = DocumentFactory(unit=tree.a, length_chars=length, special_task=True)
+    run()
+    assert (document.pk in flagged()) is is_flagged
+
+
+def test_a_4500_character_special_task_document_is_flagged_citing_the_regulation(tree):
+    DocumentFactory(unit=tree.a, length_chars=4500, special_task=True)
+    run()
+    violation = Violation.objects.get(rule=CODE)
+    assert violation.message == ("4500 characters long, over the limit of 4000 for a document deploying a special task")
+    rule = get_rule(CODE)
+    assert (rule.source, rule.clause) == (Source.REGULATION_2024, "2")
+    assert rule.citation == "Several Provisions (2024), art. 2"
+
+
+def test_the_same_length_is_within_the_limit_for_an_ordinary_document(tree):
+    ordinary = DocumentFactory(unit=tree.a, length_chars=4500)
+    run()
+    assert ordinary.pk not in flagged()
+
+
+def test_a_changed_special_task_limit_moves_only_that_boundary(tree):
+    RuleSetting.objects.create(rule=CODE, params={"max_chars_special_task": 3000})
+    at_limit = DocumentFactory(unit=tree.a, length_chars=3000, special_task=True)
+    over = DocumentFactory(unit=tree.a, length_chars=3001, special_task=True)
+    ordinary = DocumentFactory(unit=tree.a, length_chars=4999)
+    run()
+    assert flagged() == {over.pk}
+    assert {at_limit.pk, ordinary.pk}.isdisjoint(flagged())
+
+
+def test_unticking_special_task_clears_the_violation(tree):
+    document = DocumentFactory(unit=tree.a, length_chars=4500, special_task=True)
+    run()
+    assert flagged() == {document.pk}
+    document.special_task = False
+    document.save()
+    evaluate_record("document", document.pk, TODAY)
+    assert flagged() == set()
+
+
+def test_a_memo_is_judged_like_any_document(tree):
+    memo = DocumentFactory(unit=tree.a, length_chars=5001, labelled_as="memo")
+    run()
+    assert flagged() == {memo.pk}
