@@ -65,6 +65,12 @@ CITATION = {
     Source.FINGERTIP_2024: gettext_lazy("Fingertip Opinions (2024), %(clause)s"),
     Source.APP_MEASURES_2026: gettext_lazy("App Measures (2026), art. %(clause)s"),
 }
+#: A clause that is a whole part of an instrument rather than one of its articles is the
+#: part's numeral, translated (``pgettext_lazy("part of an instrument", "III")``: 三 in
+#: Chinese), and is cited as the part.
+PART_CITATION = {
+    Source.REGULATION_2024: gettext_lazy("Several Provisions (2024), part %(part)s"),
+}
 #: The ``record_kind`` of a rule that reads every kind of record (TRACE-BANNED).
 ANY_KIND = "*"
 
@@ -148,7 +154,9 @@ class Rule:
     title: ClassVar[Promise]
     description: ClassVar[Promise]
     message: ClassVar[Promise]  # formatted with the finding's values and the parameters
-    clause: ClassVar[str]  # the source's section (paper) or article (instruments) number
+    #: The source's section (paper) or article (instruments) number; a part's numeral,
+    #: translated, when the rule cites a whole part (``PART_CITATION``).
+    clause: ClassVar[str | Promise]
     #: The instrument the rule enforces (``Source``) and the clause's words, translated.
     source: ClassVar[str] = Source.PAPER
     quote: ClassVar[Promise | str] = ""
@@ -189,8 +197,11 @@ class Rule:
 
     @property
     def citation(self) -> str:
-        """Where the rule comes from, short: "Paper 3.1", "Several Provisions (2024), art. 2"."""
-        return str(CITATION[Source(self.source)]) % {"clause": self.clause}
+        """Where the rule comes from, short: "Paper 3.1", "Several Provisions (2024), art. 2" (or "part III")."""
+        source = Source(self.source)
+        if isinstance(self.clause, Promise) and source in PART_CITATION:
+            return str(PART_CITATION[source]) % {"part": self.clause}
+        return str(CITATION[source]) % {"clause": self.clause}
 
     @property
     def severity_label(self) -> str:

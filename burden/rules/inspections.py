@@ -16,6 +16,7 @@ from operator import itemgetter
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import ExtractQuarter, ExtractYear, Trim
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inspections.models import Inspection
 
@@ -223,7 +224,7 @@ class AnnualPlan(Rule):
     )
     source = Source.REGULATION_2024
     # Article numbers not confirmed: the part on inspections, checks and assessments.
-    clause = "三"
+    clause = pgettext_lazy("part of an instrument", "III")
     quote = _(
         "Comprehensive inspections, checks and assessments follow the annual plan, in principle no more than one "
         "item per department, and items of the same kind are merged."
@@ -321,7 +322,7 @@ class DisguisedInspection(Rule):
         "%(max_tables)s and %(max_reports)s)%(principal)s: an inspection under another name"
     )
     source = Source.REGULATION_2024
-    clause = "三"
+    clause = pgettext_lazy("part of an instrument", "III")
     quote = _(
         "Inspections, checks, assessments and research visits of higher departments do not keep asking to see the "
         "principal, nor keep asking the grassroots to fill in tables and send materials."

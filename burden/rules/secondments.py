@@ -28,6 +28,7 @@ from django.db.models import Count, DateField, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from burden.models import Unit
 from secondments.models import Extension, Secondment
@@ -332,7 +333,7 @@ class SecondmentFromGrassroots(Rule):
     message = _("%(arrangement)s from a unit at %(level)s level, without a special approval")
     source = Source.REGULATION_2024
     # Article numbers not confirmed: the part on secondments.
-    clause = "四"
+    clause = pgettext_lazy("part of an instrument", "IV")
     quote = _(
         "Higher authorities and units in principle do not borrow cadres from units at county level or below, "
         "nor borrow them under other names."

@@ -37,7 +37,7 @@ def test_a_research_visit_demanding_twenty_tables_is_flagged_citing_the_regulati
     assert violation.severity == "high"
     rule = get_rule(CODE)
     assert rule.source == Source.REGULATION_2024
-    assert rule.citation == "Several Provisions (2024), art. 三"
+    assert rule.citation == "Several Provisions (2024), part III"
     assert str(rule.quote)
 
 

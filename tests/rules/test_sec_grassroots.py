@@ -37,7 +37,7 @@ def test_a_secondment_from_a_community_to_the_district_is_flagged_citing_the_reg
     assert violation.source_unit_id == tree.dept.pk
     rule = get_rule(CODE)
     assert rule.source == Source.REGULATION_2024
-    assert rule.citation == "Several Provisions (2024), art. 四"
+    assert rule.citation == "Several Provisions (2024), part IV"
 
 
 @pytest.mark.parametrize(("home", "is_flagged"), [("a", True), ("s1", True), ("d1", True), ("city", False)])
@@ -112,7 +112,7 @@ def test_a_four_month_attachment_post_from_a_community_is_flagged_by_the_term_an
         "Attachment post from a unit at community / village level, without a special approval"
     )
     assert get_rule("SEC-TERM").citation == "Paper 4.2.1"
-    assert get_rule(CODE).citation == "Several Provisions (2024), art. 四"
+    assert get_rule(CODE).citation == "Several Provisions (2024), part IV"
 
 
 @pytest.mark.parametrize("arrangement", [A.TRANSFER, A.SHADOWING, A.ATTACHMENT])
