@@ -239,20 +239,26 @@ class AnnualPlan(Rule):
 
     def find(self, records, params, today):
         base = Inspection.objects.filter(source_unit__isnull=False, emergency=False)
+        units = None
         if records.query.has_filters():
-            # A few records (what a saved one affects) are judged among all their department's year.
+            # A few records (what a saved one affects, or a subtree with its own limit) are
+            # judged among all their department's year; findings only for their own units.
             base = base.filter(
                 source_unit_id__in=records.values("source_unit_id"),
                 date__year__in=records.annotate(_year=ExtractYear("date")).values("_year"),
             )
-        yield from self._over(
-            item_rows(base.filter(plan__isnull=False)), ["plan__quota"], lambda row: row["plan__quota"], self.KEY_QUOTA
-        )
+            units = set(records.order_by().values_list("unit_id", flat=True).distinct())
+        planned = item_rows(base.filter(plan__isnull=False))
+        yield from self._over(planned, ["plan__quota"], lambda row: row["plan__quota"], self.KEY_QUOTA, units)
         limit = params["max_comprehensive"]
-        yield from self._over(item_rows(base.filter(comprehensive=True)), [], lambda row: limit, self.KEY_COMPREHENSIVE)
+        comprehensive = item_rows(base.filter(comprehensive=True))
+        yield from self._over(comprehensive, [], lambda row: limit, self.KEY_COMPREHENSIVE, units)
 
-    def _over(self, rows, extra_group, allowed, key):
-        """The findings of the department-years whose distinct items are more than ``allowed(row)``."""
+    def _over(self, rows, extra_group, allowed, key, units):
+        """The findings of the department-years whose distinct items are more than ``allowed(row)``.
+
+        ``units``: the units to yield findings for (None: every unit).
+        """
         group = ["source_unit_id", "year", *extra_group]
         counts = rows.order_by().values(*group).annotate(items=Count("item", distinct=True))
         limits = {
@@ -286,7 +292,9 @@ class AnnualPlan(Rule):
             for visit in year_visits:
                 if visit["item"] in extra:
                     by_unit.setdefault(visit["unit_id"], []).append(visit)
-            for unit_visits in by_unit.values():
+            for unit_id, unit_visits in by_unit.items():
+                if units is not None and unit_id not in units:
+                    continue
                 yield self.group(unit_visits, f"{year}:{key}", occurred_on=unit_visits[0]["date"], **values)
 
     def render(self, values, params):

@@ -6,7 +6,7 @@ An item is what the unit runs under one title in a year, across every unit it vi
 
 import datetime
 
-from burden.models import RuleSetting, Violation
+from burden.models import RuleOverride, RuleSetting, Violation
 from burden.rules.engine import evaluate_record, sweep
 from tests.record_factories.inspections import InspectionFactory, InspectionPlanFactory
 from tests.rules.groups import flagged, groups, open_violations
@@ -152,3 +152,12 @@ def test_retitling_the_excess_item_as_the_planned_one_clears_the_flag(tree):
     evaluate_record("inspection", extra.pk, TODAY)
     assert groups(CODE) == set()
     assert run() == {"opened": 0, "reopened": 0, "cleared": 0}
+
+
+def test_a_subtrees_own_limit_judges_its_units_and_the_citys_the_others(tree):
+    RuleOverride.objects.create(rule=CODE, unit=tree.s2, params={"max_comprehensive": 2})
+    in_a = items(tree, None, ["年度综合考核", "半年综合督查"], comprehensive=True)
+    in_c = items(tree, None, ["年度综合考核", "半年综合督查"], unit=tree.c, comprehensive=True)
+    run()
+    assert flagged(CODE) == {in_a[1].pk}
+    assert not flagged(CODE) & {visit.pk for visit in in_c}
