@@ -321,7 +321,8 @@ class SecondmentFromGrassroots(Rule):
     (by default a district — county level — a street or a community; a department or
     other unit is at its parent's level: a district's bureau is county-level, a city's
     is not), borrowed by a unit outside the home unit's own subtree, unless it was
-    ``specially_approved``.
+    ``specially_approved``. A loan whose borrowing unit is not given is not judged:
+    there is no higher unit to tell.
     """
 
     code = "SEC-GRASSROOTS"
@@ -354,7 +355,7 @@ class SecondmentFromGrassroots(Rule):
         levels = list(params["levels"])
         placed = Q(unit__level__in=levels) | Q(unit__level__in=PLACED_BY_PARENT, unit__parent__level__in=levels)
         rows = (
-            records.filter(placed, specially_approved=False)
+            records.filter(placed, specially_approved=False, source_unit__isnull=False)
             # A unit's loans inside its own subtree are its own affair.
             .exclude(source_unit__path__startswith=F("unit__path"))
             .values(*ROW, "arrangement", "unit__level", "unit__parent__level")

@@ -68,12 +68,13 @@ def test_a_special_approval_lets_it_pass(tree):
     assert approved.pk in flagged(CODE)
 
 
-def test_a_loan_inside_the_home_units_own_subtree_is_not_a_higher_units(tree):
+def test_a_loan_inside_the_home_units_own_subtree_or_to_no_named_unit_is_not_judged(tree):
     street_to_its_community = loan(tree.s1, tree.a)
     without_borrower = loan(tree.b, None)
+    to_the_district = loan(tree.b, tree.d1)
     run()
-    assert flagged(CODE) == {without_borrower.pk}
-    assert street_to_its_community.pk not in flagged(CODE)
+    assert flagged(CODE) == {to_the_district.pk}
+    assert not flagged(CODE) & {street_to_its_community.pk, without_borrower.pk}
 
 
 @pytest.mark.parametrize("arrangement", A.values)
