@@ -16,11 +16,10 @@ from operator import itemgetter
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import ExtractQuarter, ExtractYear, Trim
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from inspections.models import Inspection
 
-from .base import Param, Rule, Source, register
+from .base import Param, Part, Rule, Source, register
 
 
 @register
@@ -224,7 +223,7 @@ class AnnualPlan(Rule):
     )
     source = Source.REGULATION_2024
     # Article numbers not confirmed: the part on inspections, checks and assessments.
-    clause = pgettext_lazy("part of an instrument", "III")
+    clause = Part("III")
     quote = _(
         "Comprehensive inspections, checks and assessments follow the annual plan, in principle no more than one "
         "item per department, and items of the same kind are merged."
@@ -330,7 +329,7 @@ class DisguisedInspection(Rule):
         "%(max_tables)s and %(max_reports)s)%(principal)s: an inspection under another name"
     )
     source = Source.REGULATION_2024
-    clause = pgettext_lazy("part of an instrument", "III")
+    clause = Part("III")
     quote = _(
         "Inspections, checks, assessments and research visits of higher departments do not keep asking to see the "
         "principal, nor keep asking the grassroots to fill in tables and send materials."

@@ -28,12 +28,11 @@ from django.db.models import Count, DateField, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from burden.models import Unit
 from secondments.models import Extension, Secondment
 
-from .base import Param, Rule, Source, register
+from .base import Param, Part, Rule, Source, register
 
 ROW = ("pk", "unit_id", "source_unit_id")
 
@@ -334,7 +333,7 @@ class SecondmentFromGrassroots(Rule):
     message = _("%(arrangement)s from a unit at %(level)s level, without a special approval")
     source = Source.REGULATION_2024
     # Article numbers not confirmed: the part on secondments.
-    clause = pgettext_lazy("part of an instrument", "IV")
+    clause = Part("IV")
     quote = _(
         "Higher authorities and units in principle do not borrow cadres from units at county level or below, "
         "nor borrow them under other names."
