@@ -52,7 +52,9 @@ def test_the_list_shows_the_arrangement_and_filters_by_it(client, personas, tree
     shadowing = SecondmentFactory(unit=tree.a, person_name="跟班人员", arrangement=Secondment.Arrangement.SHADOWING)
     SecondmentFactory(unit=tree.a, person_name="借调人员")
     client.force_login(personas.staff_a)
-    page = client.get(reverse("secondments:secondment_list"), {"arrangement": "shadowing"}).content.decode()
+    page = client.get(
+        reverse("secondments:secondment_list"), {"arrangement": "shadowing"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert shadowing.person_name in page and "借调人员" not in page
     assert "Shadowing" in page
 
