@@ -46,6 +46,7 @@ class DataRequestSerializer(RecordSerializer):
             "approved_on",
             "channel",
             "filling_hours",
+            "core_share_percent",
             "item_count",
             *RECORD_READ_ONLY,
         ]

@@ -5,12 +5,15 @@ anyone in the last 90 days, items off the data list are approved, it leaves a we
 so to answer, and reports come monthly at most. The flags come from two habits — the
 statistics bureau asking every unit again, month after month, for the population it
 holds (``ASKS_AGAIN``) and the commission wanting a weekly progress report by the
-next day (``WEEKLY_REPORTS``) — and from rare slips.
+next day (``WEEKLY_REPORTS``), padded out so that less than four fifths is core content
+(RPT-CORE-SHARE) — and from rare slips. The shares of core content come from a random
+generator of their own, so that the other records stay the ones they were.
 """
 
 import datetime
+import random
 
-from burden.demo_records import ASKS_AGAIN, WEEKLY_REPORTS
+from burden.demo_records import ASKS_AGAIN, SEED, WEEKLY_REPORTS
 
 from .models import CatalogueItem, DataRequest, DataRequestItem
 
@@ -109,6 +112,11 @@ def demo_records(context) -> int:
                 request.external_id = context.external_id("data-request")
                 requests.append(request)
                 items.append(chosen)
+    shares = random.Random(f"{SEED}-core-shares")
+    for request in requests:
+        if request.kind == DataRequest.Kind.REPORT:
+            padded = request.frequency == DataRequest.Frequency.WEEKLY
+            request.core_share_percent = shares.randint(55, 75) if padded else shares.randint(80, 95)
     saved = context.save(DataRequest, requests)
     rows = []
     for request, chosen in zip(requests, items, strict=True):

@@ -89,6 +89,7 @@ class DataRequestForm(RecordForm):
             "deadline",
             "approved_on",
             "filling_hours",
+            "core_share_percent",
             "trace_requirements",
             "notes",
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -112,6 +112,13 @@ class DataRequest(BaseRecord):
         validators=[MinValueValidator(Decimal(0))],
         help_text=_("Person-hours spent filling it in. Leave empty to estimate from the number of items."),
     )
+    core_share_percent = models.PositiveSmallIntegerField(
+        _("core content (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("For a report: how much of it is its core content (the situation, the problems, the measures)."),
+    )
     item_count = models.PositiveIntegerField(_("items"), default=0, editable=False)
 
     date_field = "date"
@@ -131,6 +138,10 @@ class DataRequest(BaseRecord):
             models.CheckConstraint(
                 condition=Q(filling_hours__isnull=True) | Q(filling_hours__gte=0),
                 name="data_request_filling_hours_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(core_share_percent__isnull=True) | Q(core_share_percent__lte=100),
+                name="data_request_core_share_lte_100",
             ),
         ]
 
@@ -162,6 +173,8 @@ class DataRequest(BaseRecord):
         super().clean()
         if self.date and self.deadline and self.deadline < self.date:
             raise ValidationError({"deadline": _("The deadline cannot be before the request arrived.")})
+        if self.core_share_percent is not None and self.kind != self.Kind.REPORT:
+            raise ValidationError({"core_share_percent": _("Only a report has a share of core content.")})
 
     def compute_burden_hours(self, params) -> Decimal:
         return burden_hours_for_data_request(

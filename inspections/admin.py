@@ -11,7 +11,15 @@ from .models import Inspection, InspectionPlan
 @register(Inspection)
 class InspectionAdmin(RecordAdmin):
     list_display = ["title", "date", "unit", "source_unit", "purpose", "plan", "emergency", "burden_hours"]
-    list_filter = ["purpose", "unannounced", "emergency", "data_already_held", "date"]
+    list_filter = [
+        "purpose",
+        "unannounced",
+        "emergency",
+        "comprehensive",
+        "principal_required",
+        "data_already_held",
+        "date",
+    ]
     list_select_related = [*RecordAdmin.list_select_related, "plan__inspecting_unit"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

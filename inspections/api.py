@@ -26,6 +26,8 @@ class InspectionSerializer(RecordSerializer):
             "unannounced",
             "plan",
             "emergency",
+            "comprehensive",
+            "principal_required",
             "tables_demanded",
             "reports_demanded",
             "data_already_held",

@@ -7,19 +7,30 @@ quarter at most. The flags come from three habits — the bureau that inspects t
 Binjiang communities every few weeks and asks each time for twenty tables
 (``OVER_INSPECTS``), the one that wants photos and check-ins (``TRACES``) and the one
 that asks again for figures it already holds (``ASKS_AGAIN``) — and from rare slips.
+
+A department's inspections of a year are the items of its plan (as many as its quota,
+the first of them comprehensive), so INS-ANNUAL-PLAN passes; some of the visits are
+research (调研) asking for nothing, and a rare one asks for twenty tables (INS-DISGUISED).
+The plans' items, the research visits and their slips come from a random generator of
+their own, so that the records of every other kind stay the ones they were.
 """
 
 import datetime
+import random
 from collections import defaultdict
 from decimal import Decimal
 
-from burden.demo_records import ASKS_AGAIN, OVER_INSPECTS, TRACES
+from burden.demo_records import ASKS_AGAIN, OVER_INSPECTS, SEED, TRACES
 
 from .models import Inspection, InspectionPlan
 
 TOPICS = ["安全生产", "消防安全", "食品安全", "环境卫生", "疫情防控", "基层党建", "信访维稳", "创文创卫"]
 # OVER_INSPECTS: the communities its safety inspectors visit, and how many times a month.
 OVER_INSPECTED = {"DH-BJ-01": 2, "DH-BJ-02": 1}
+OVER_INSPECTION_TITLE = "安全生产检查"
+ITEMS = [f"{topic}{kind}" for topic in TOPICS for kind in ["督查", "检查", "考核", "暗访"]]
+RESEARCH = "调研"  # a plan's research item (a plan of three items or more has one): visits that ask for nothing
+DISGUISED_RATE = 0.05  # of the research visits: one that asks for twenty tables after all
 
 
 def demo_records(context) -> int:
@@ -38,6 +49,7 @@ def demo_records(context) -> int:
             )
             plans[(department.pk, year)] = plan
     over_inspector = context.offender(OVER_INSPECTS)
+    items = _plan_items(plans, over_inspector)
     working_days = [day for day, _season in context.days()]
     inspections = []
     # The departments that cannot inspect in a year without breaking INS-UNPLANNED.
@@ -46,7 +58,7 @@ def demo_records(context) -> int:
         visited = defaultdict(set)  # (year, quarter) -> the departments that inspected this unit in it
         for day in _over_inspection_days(rng, working_days, OVER_INSPECTED.get(unit.code, 0)):
             inspection = _ordinary(rng, unit, over_inspector, day, plans)
-            inspection.title = "安全生产检查"
+            inspection.title = OVER_INSPECTION_TITLE
             _habit(rng, context.habit(over_inspector), inspection)
             visited[(day.year, _quarter(day))].add(over_inspector.pk)
             inspections.append(inspection)
@@ -62,9 +74,41 @@ def demo_records(context) -> int:
                 elif context.slip():
                     _slip(rng, inspection)
                 inspections.append(inspection)
+    local = random.Random(f"{SEED}-inspection-items")
     for inspection in inspections:
+        _as_item(local, inspection, items)
         inspection.external_id = context.external_id("inspection")
     return context.save(Inspection, inspections)
+
+
+def _plan_items(plans, over_inspector) -> dict[int, list[str]]:
+    """Each plan's items (as many as its quota), by plan id; the over-inspector's safety checks are one of its own."""
+    local = random.Random(f"{SEED}-plan-items")
+    items = {}
+    for (department_id, _year), plan in sorted(plans.items()):
+        titles = local.sample([title for title in ITEMS if title != OVER_INSPECTION_TITLE], plan.quota)
+        if len(titles) >= 3:
+            titles[1] = titles[1][:-2] + RESEARCH
+        if department_id == over_inspector.pk:
+            titles[-1] = OVER_INSPECTION_TITLE
+        items[plan.pk] = titles
+    return items
+
+
+def _as_item(local, inspection: Inspection, items: dict[int, list[str]]) -> None:
+    """A planned visit is a visit of one of its plan's items, the first comprehensive, the research one research."""
+    if inspection.plan is None:
+        return
+    titles = items[inspection.plan.pk]
+    if inspection.title not in titles:
+        inspection.title = local.choice(titles)
+    inspection.comprehensive = inspection.title == titles[0]
+    if inspection.title.endswith(RESEARCH):
+        inspection.purpose = Inspection.Purpose.RESEARCH
+        disguised = local.random() < DISGUISED_RATE
+        inspection.tables_demanded = 20 if disguised else 0
+        inspection.reports_demanded = 0
+        inspection.principal_required = disguised and local.random() < 0.5
 
 
 def _quarter(day: datetime.date) -> int:

@@ -21,10 +21,21 @@ class InspectionFilterSet(RecordFilterSet):
     )
     unannounced = django_filters.BooleanFilter(label=_("Unannounced"), widget=YES_NO)
     emergency = django_filters.BooleanFilter(label=_("Emergency check"), widget=YES_NO)
+    comprehensive = django_filters.BooleanFilter(label=_("Comprehensive"), widget=YES_NO)
 
     class Meta:
         model = Inspection
-        fields = ["q", "unit", "source_unit", "date_from", "date_to", "purpose", "unannounced", "emergency"]
+        fields = [
+            "q",
+            "unit",
+            "source_unit",
+            "date_from",
+            "date_to",
+            "purpose",
+            "unannounced",
+            "emergency",
+            "comprehensive",
+        ]
 
     def filter_purpose(self, queryset, name, value):
         return queryset.filter(purpose="" if value == NOT_STATED else value)

@@ -18,6 +18,8 @@ class InspectionForm(RecordForm):
             "unannounced",
             "plan",
             "emergency",
+            "comprehensive",
+            "principal_required",
             "tables_demanded",
             "reports_demanded",
             "data_already_held",

@@ -71,6 +71,9 @@ class Inspection(BaseRecord):
         SUPERVISION = "supervision", _("Supervision")
         EVALUATION = "evaluation", _("Evaluation")
         GUIDANCE = "guidance", _("Guidance")
+        # 调研: a visit to study, not to check. One that demands materials or the principal
+        # behaves as an inspection (INS-DISGUISED), and counts as one for every rule.
+        RESEARCH = "research", _("Research visit")
 
     title = models.CharField(_("title"), max_length=200)
     date = models.DateField(_("date"))
@@ -87,6 +90,16 @@ class Inspection(BaseRecord):
     )
     emergency = models.BooleanField(
         _("emergency check"), default=False, help_text=_("An emergency safety or quality check.")
+    )
+    comprehensive = models.BooleanField(
+        _("comprehensive"),
+        default=False,
+        help_text=_("A comprehensive inspection, check or assessment of the unit's work, not of one task."),
+    )
+    principal_required = models.BooleanField(
+        _("principal required"),
+        default=False,
+        help_text=_("The inspecting unit asked for the unit's principal to be there."),
     )
     tables_demanded = models.PositiveIntegerField(_("tables demanded"), default=0)
     reports_demanded = models.PositiveIntegerField(_("report materials demanded"), default=0)
@@ -143,6 +156,11 @@ class Inspection(BaseRecord):
                 "year": self.date.year,
             }
             raise ValidationError({"plan": message})
+
+    @classmethod
+    def relabelled(cls):
+        """Research visits (调研): a check called research is still an inspection for every rule and total."""
+        return Q(purpose=cls.Purpose.RESEARCH)
 
     def compute_burden_hours(self, params):
         return burden_hours_for_inspection(

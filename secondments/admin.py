@@ -20,8 +20,17 @@ class ExtensionInline(ScopedAdminMixin, admin.TabularInline):
 
 @register(Secondment)
 class SecondmentAdmin(RecordAdmin):
-    list_display = ["person_name", "host_name", "unit", "source_unit", "start_date", "planned_end_date", "returned_on"]
-    list_filter = ["start_date", "returned_on"]
+    list_display = [
+        "person_name",
+        "host_name",
+        "arrangement",
+        "unit",
+        "source_unit",
+        "start_date",
+        "planned_end_date",
+        "returned_on",
+    ]
+    list_filter = ["arrangement", "specially_approved", "start_date", "returned_on"]
     search_fields = ["person_name", "host_name", "notes", "external_id", "unit__code", "unit__name"]
     inlines = [ExtensionInline]
 

@@ -4,14 +4,19 @@ An ordinary secondment passes every secondment rule: a first term of three month
 most, approved and filed with HR, the person back by the end, extensions re-approved,
 and never more than a quarter of a unit away at once. The flags come from one habit —
 the urban renewal task force that keeps Gangkou's people for half a year without
-filing them (``KEEPS_SECONDEES``) — and from rare slips.
+filing them (``KEEPS_SECONDEES``), under the name of attachment posts (挂职) and
+without the special approval a loan from the grassroots needs (SEC-GRASSROOTS) — and
+from rare slips. Ordinary loans are specially approved; some are called a transfer,
+shadowing or an attachment post, drawn from a random generator of their own so that
+the other records stay the ones they were.
 """
 
 import datetime
+import random
 
 from dateutil.relativedelta import relativedelta
 
-from burden.demo_records import KEEPS_SECONDEES
+from burden.demo_records import KEEPS_SECONDEES, SEED
 
 from .models import Extension, Secondment
 
@@ -44,6 +49,11 @@ def demo_records(context) -> int:
             away.append((secondment.start_date, secondment.returned_on or secondment.planned_end_date))
             secondments.append(secondment)
             ordinary.append(secondment)
+    names = random.Random(f"{SEED}-secondment-arrangements")
+    arrangements = [*[Secondment.Arrangement.SECONDMENT] * 7, *Secondment.Arrangement.values[1:]]
+    for secondment in ordinary:
+        secondment.arrangement = names.choice(arrangements)
+        secondment.specially_approved = True
     for secondment in secondments:
         secondment.external_id = context.external_id("secondment")
     saved = context.save(Secondment, secondments)
@@ -99,6 +109,7 @@ def _kept(rng, context, unit, keeper) -> Secondment:
         source_unit=keeper,
         person_name=_person(rng),
         host_name=KEEPING_HOST,
+        arrangement=Secondment.Arrangement.ATTACHMENT,
         start_date=start,
         planned_end_date=planned_end,
         returned_on=late if late < context.today and rng.random() < 0.5 else None,

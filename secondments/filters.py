@@ -11,8 +11,12 @@ class SecondmentFilterSet(RecordFilterSet):
         label=_("Returned"), field_name="returned_on", lookup_expr="isnull", exclude=True
     )
 
+    arrangement = django_filters.ChoiceFilter(
+        label=_("Arrangement"), choices=Secondment.Arrangement.choices, empty_label=_("Any arrangement")
+    )
+
     search_fields = ["person_name", "host_name", "notes"]
 
     class Meta:
         model = Secondment
-        fields = ["q", "unit", "source_unit", "date_from", "date_to", "returned"]
+        fields = ["q", "unit", "source_unit", "date_from", "date_to", "arrangement", "returned"]

@@ -22,6 +22,7 @@ class SecondmentForm(RecordForm):
         fields = [
             "person_name",
             "host_name",
+            "arrangement",
             "unit",
             "source_unit",
             "start_date",
@@ -30,6 +31,7 @@ class SecondmentForm(RecordForm):
             "approved_by",
             "approved_on",
             "hr_filed_on",
+            "specially_approved",
             "trace_requirements",
             "notes",
         ]

@@ -55,7 +55,22 @@ class Secondment(BaseRecord):
     the secondment (``secondments.services``) so the stored hours follow.
     """
 
+    class Arrangement(models.TextChoices):
+        """What the borrowing unit called the loan: whatever the name, it is a secondment for every rule."""
+
+        SECONDMENT = "secondment", _("Secondment")
+        TRANSFER = "transfer", _("Temporary transfer")
+        SHADOWING = "shadowing", _("Shadowing")
+        ATTACHMENT = "attachment", _("Attachment post")
+
     person_name = models.CharField(_("person"), max_length=100)
+    arrangement = models.CharField(
+        _("arrangement"),
+        max_length=16,
+        choices=Arrangement.choices,
+        default=Arrangement.SECONDMENT,
+        help_text=_("What the borrowing unit called it; each counts as a secondment."),
+    )
     host_name = models.CharField(
         _("host"), max_length=200, help_text=_("The task force or upper-level unit the person works for.")
     )
@@ -67,6 +82,11 @@ class Secondment(BaseRecord):
     approved_by = models.CharField(_("approved by"), max_length=100, blank=True)
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
     hr_filed_on = models.DateField(_("filed with HR on"), null=True, blank=True)
+    specially_approved = models.BooleanField(
+        _("specially approved"),
+        default=False,
+        help_text=_("Borrowed from a county-level or lower unit with the special approval that requires."),
+    )
 
     date_field = "start_date"
     record_kind = "secondment"
@@ -108,6 +128,11 @@ class Secondment(BaseRecord):
             scaled = (days * Decimal(new.hours_per_working_day)).quantize(Decimal("0.01"))
             changed += cls.objects.filter(burden_hours=hours).update(burden_hours=scaled)
         return changed
+
+    @classmethod
+    def relabelled(cls):
+        """Loans called a transfer (抽调), shadowing (跟班学习) or an attachment post (挂职): secondments still."""
+        return ~Q(arrangement=cls.Arrangement.SECONDMENT)
 
     def get_absolute_url(self) -> str:
         return reverse("secondments:secondment_detail", args=[self.pk])

@@ -24,7 +24,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Severity(models.TextChoices):
@@ -76,6 +76,36 @@ CITATION = {
     Source.FINGERTIP_2024: gettext_lazy("Fingertip Opinions (2024), %(clause)s"),
     Source.APP_MEASURES_2026: gettext_lazy("App Measures (2026), art. %(clause)s"),
 }
+#: How a whole part of an instrument is cited, by source (``Part``).
+PART_CITATION = {
+    Source.REGULATION_2024: gettext_lazy("Several Provisions (2024), part %(part)s"),
+}
+PART_NUMERALS = {
+    "I": pgettext_lazy("part of an instrument", "I"),
+    "II": pgettext_lazy("part of an instrument", "II"),
+    "III": pgettext_lazy("part of an instrument", "III"),
+    "IV": pgettext_lazy("part of an instrument", "IV"),
+    "V": pgettext_lazy("part of an instrument", "V"),
+    "VI": pgettext_lazy("part of an instrument", "VI"),
+    "VII": pgettext_lazy("part of an instrument", "VII"),
+}
+
+
+class Part(str):
+    """A clause that is a whole part of an instrument, not one of its articles: ``Part("III")`` for 三、.
+
+    Its value is the Roman numeral; shown (``str()``: pages, the API) it is the numeral in
+    the reader's language (三 in Chinese), and the rule is cited as the part.
+    """
+
+    def __new__(cls, numeral: str):
+        assert numeral in PART_NUMERALS, numeral
+        return super().__new__(cls, numeral)
+
+    def __str__(self) -> str:
+        return str(PART_NUMERALS[str.__str__(self)])
+
+
 #: The ``record_kind`` of a rule that reads every kind of record (TRACE-BANNED).
 ANY_KIND = "*"
 
@@ -168,7 +198,8 @@ class Rule:
     title: ClassVar[Promise]
     description: ClassVar[Promise]
     message: ClassVar[Promise]  # formatted with the finding's values and the parameters
-    clause: ClassVar[str]  # the source's section (paper) or article (instruments) number
+    #: The source's section (paper) or article (instruments) number, or a ``Part``.
+    clause: ClassVar[str]
     #: The instrument the rule enforces (``Source``) and the clause's words, translated.
     source: ClassVar[str] = Source.PAPER
     quote: ClassVar[Promise | str] = ""
@@ -209,8 +240,11 @@ class Rule:
 
     @property
     def citation(self) -> str:
-        """Where the rule comes from, short: "Paper 3.1", "Several Provisions (2024), art. 2"."""
-        return str(CITATION[Source(self.source)]) % {"clause": self.clause}
+        """Where the rule comes from, short: "Paper 3.1", "Several Provisions (2024), art. 2" (or "part III")."""
+        source = Source(self.source)
+        if isinstance(self.clause, Part) and source in PART_CITATION:
+            return str(PART_CITATION[source]) % {"part": str(self.clause)}
+        return str(CITATION[source]) % {"clause": self.clause}
 
     @property
     def severity_label(self) -> str:

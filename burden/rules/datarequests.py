@@ -1,5 +1,5 @@
 """Data and report request rules (paper 4.2.2: a data list, no repeated collection, time to answer;
-4.3.3: routine reports monthly at most).
+4.3.3: routine reports monthly at most, and mostly core content).
 
 Each rule reads its candidates in one SQL query, whatever the number of requests;
 DR-DUPLICATE then compares the fetched items per unit and item in Python.
@@ -56,6 +56,7 @@ class DataRequestUnlisted(Rule):
     )
     message = _("%(count)s items outside the data catalogue asked without approval: %(items)s")
     clause = "4.2.2"
+    quote = _("Data that is not on the data list is not asked of the grassroots without an approval.")
     record_kind = "data_request"
     severity = "medium"
 
@@ -107,6 +108,7 @@ class DataRequestDuplicate(Rule):
         "%(days)s days of the time before"
     )
     clause = "4.2.2"
+    quote = _("Data is entered once at the grassroots and shared by every department.")
     record_kind = "data_request"
     severity = "medium"
     aggregate = True
@@ -201,6 +203,7 @@ class DataRequestDeadline(Rule):
     )
     message = _("%(working_days)s working days to answer, fewer than the minimum of %(min_working_days)s")
     clause = "4.2.2"
+    quote = _("Higher departments ask only for the data they need, and no more than the grassroots can give.")
     record_kind = "data_request"
     severity = "medium"
     params = (Param("min_working_days", _("Fewest working days to answer"), default=3, minimum=0, maximum=60),)
@@ -237,6 +240,7 @@ class ReportFrequency(Rule):
     description = _("A routine report asked more often than the allowed frequencies (monthly or less often).")
     message = _("A report asked %(frequency)s; allowed: %(allowed_frequencies)s")
     clause = "4.3.3"
+    quote = _("Routine work is summed up monthly and reported quarterly; urgent tasks are reported one by one.")
     record_kind = "data_request"
     severity = "medium"
     params = (
@@ -268,3 +272,35 @@ class ReportFrequency(Rule):
             "frequency": str(labels.get(merged.get("frequency"), merged.get("frequency"))).lower(),
             "allowed_frequencies": "、".join(str(labels.get(code, code)).lower() for code in allowed),
         }
+
+
+@register
+class ReportCoreShare(Rule):
+    """Paper 4.3.3: "限定核心内容占比不低于80%" — a report is mostly its core content.
+
+    A report (kind "report") whose ``core_share_percent`` — the share of it taken by
+    the situation, the problems and the measures — is below ``min_core_percent``.
+    Exactly the minimum passes; a report whose share is not given passes.
+    """
+
+    code = "RPT-CORE-SHARE"
+    title = _("Report with too little core content")
+    description = _(
+        "A report whose core content (the situation, the problems, the measures) is less than the minimum share of it."
+    )
+    message = _("Core content is %(core_share)s%% of the report, under the minimum of %(min_core_percent)s%%")
+    clause = "4.3.3"
+    quote = _(
+        "Reports go straight to the situation, the problems and the measures: core content is no less than "
+        "four fifths of a report."
+    )
+    record_kind = "data_request"
+    severity = "low"
+    params = (Param("min_core_percent", _("Least core content of a report (%)"), default=80, minimum=0, maximum=100),)
+
+    def find(self, records, params, today):
+        rows = records.filter(kind=DataRequest.Kind.REPORT, core_share_percent__lt=params["min_core_percent"]).values(
+            "pk", "unit_id", "source_unit_id", "core_share_percent"
+        )
+        for row in rows:
+            yield self.finding(row, core_share=row["core_share_percent"])

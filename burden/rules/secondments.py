@@ -1,4 +1,9 @@
-"""Secondment rules (paper 4.2.1: short, approved, filed terms; 3.5: units not emptied by secondments).
+"""Secondment rules (paper 4.2.1: short, approved, filed terms; 3.5: units not emptied by secondments;
+the 2024 regulation, part 四: no secondments from county-level and lower units).
+
+Whatever the borrowing unit called it — a secondment (借调), a temporary transfer
+(抽调), shadowing (跟班学习) or an attachment post (挂职) — a loan is a secondment: every
+rule here reads every ``arrangement`` alike (``Secondment.relabelled``).
 
 Terms are counted in calendar months as the paper counts them, with dateutil's
 ``relativedelta``: "not more than 3 months" allows an end of exactly start + 3 months
@@ -21,11 +26,13 @@ from operator import itemgetter
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, DateField, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from burden.models import Unit
 from secondments.models import Extension, Secondment
 
-from .base import Param, Rule, register
+from .base import Param, Part, Rule, Source, register
 
 ROW = ("pk", "unit_id", "source_unit_id")
 
@@ -77,6 +84,7 @@ class SecondmentTerm(Rule):
     )
     message = _("A first term of %(months)s months and %(days)s days, over the limit of %(max_months)s months")
     clause = "4.2.1"
+    quote = _("A single secondment lasts, in principle, no more than three months.")
     record_kind = "secondment"
     severity = "high"
     params = (Param("max_months", _("Longest first term (months)"), default=3, minimum=1, maximum=120),)
@@ -117,6 +125,7 @@ class SecondmentExtension(Rule):
     )
     message_unapproved = _("%(unapproved)s extensions without a new approval")
     clause = "4.2.1"
+    quote = _("An extension needs a new approval, and extensions add no more than three months in all.")
     record_kind = "secondment"
     severity = "medium"
     params = (Param("max_extension_months", _("Longest extension in all (months)"), default=3, minimum=0, maximum=120),)
@@ -172,6 +181,7 @@ class SecondmentOverdue(Rule):
     )
     message = _("Away %(overdue_days)s days past the end of the term on %(end)s, over the grace of %(grace_days)s days")
     clause = "4.2.1"
+    quote = _("When the term ends, the person returns to their own unit on time.")
     record_kind = "secondment"
     severity = "high"
     params = (Param("grace_days", _("Days of grace after the end"), default=0, minimum=0, maximum=365),)
@@ -215,6 +225,7 @@ class SecondmentApproval(Rule):
     message = _("No approval: the approver or the approval date is missing")
     message_not_filed = _("Not filed with HR")
     clause = "4.2.1"
+    quote = _("Every secondment is approved by the leader in charge above and filed with the personnel department.")
     record_kind = "secondment"
     severity = "medium"
 
@@ -257,6 +268,7 @@ class SecondmentShare(Rule):
         "over the limit of %(max_percent)s%%"
     )
     clause = "3.5"
+    quote = _("In some grassroots units nearly a quarter of the staff had been drawn off into task forces.")
     record_kind = "secondment"
     severity = "high"
     aggregate = True
@@ -291,6 +303,80 @@ class SecondmentShare(Rule):
 
     def related(self, record):
         return Secondment.objects.filter(unit_id=record.unit_id)
+
+
+#: The levels of a county (a district is one) and below it, whose staff are not borrowed.
+COUNTY_AND_BELOW = (Unit.Level.DISTRICT, Unit.Level.STREET, Unit.Level.COMMUNITY)
+#: Levels that say nothing of a unit's place: such a unit (a bureau) is at its parent's level.
+PLACED_BY_PARENT = (Unit.Level.DEPARTMENT, Unit.Level.OTHER)
+
+
+@register
+class SecondmentFromGrassroots(Rule):
+    """The 2024 regulation, part 四 ("规范借调干部"): higher units in principle borrow no staff
+    from county-level and lower units.
+
+    Flags a secondment, whatever it is called, whose home unit is at one of ``levels``
+    (by default a district — county level — a street or a community; a department or
+    other unit is at its parent's level: a district's bureau is county-level, a city's
+    is not), borrowed by a unit outside the home unit's own subtree, unless it was
+    ``specially_approved``. A loan whose borrowing unit is not given is not judged:
+    there is no higher unit to tell.
+    """
+
+    code = "SEC-GRASSROOTS"
+    title = _("Secondment from a county-level or lower unit")
+    description = _(
+        "A person borrowed from a unit at county level or below (a district, street or community, or one of "
+        "their departments) without a special approval. Transfers, shadowing and attachment posts count too."
+    )
+    message = _("%(arrangement)s from a unit at %(level)s level, without a special approval")
+    source = Source.REGULATION_2024
+    # Article numbers not confirmed: the part on secondments.
+    clause = Part("IV")
+    quote = _(
+        "Higher authorities and units in principle do not borrow cadres from units at county level or below, "
+        "nor borrow them under other names."
+    )
+    record_kind = "secondment"
+    severity = "high"
+    params = (
+        Param(
+            "levels",
+            _("Levels whose staff are not borrowed"),
+            default=tuple(sorted(COUNTY_AND_BELOW)),
+            kind="choices",
+            choices=tuple((level, label) for level, label in Unit.Level.choices if level not in PLACED_BY_PARENT),
+        ),
+    )
+
+    def find(self, records, params, today):
+        levels = list(params["levels"])
+        placed = Q(unit__level__in=levels) | Q(unit__level__in=PLACED_BY_PARENT, unit__parent__level__in=levels)
+        rows = (
+            records.filter(placed, specially_approved=False, source_unit__isnull=False)
+            # A unit's loans inside its own subtree are its own affair.
+            .exclude(source_unit__path__startswith=F("unit__path"))
+            .values(*ROW, "arrangement", "unit__level", "unit__parent__level")
+        )
+        for row in rows:
+            level = row["unit__level"]
+            if level in PLACED_BY_PARENT:
+                level = row["unit__parent__level"]
+            yield self.finding(row, arrangement=row["arrangement"], level=level)
+
+    def render(self, values, params):
+        # Stored as codes, so the message reads right in whichever language it is shown.
+        merged = {**params, **values}
+        arrangements = dict(Secondment.Arrangement.choices)
+        levels = dict(Unit.Level.choices)
+        arrangement = merged.get("arrangement")
+        level = merged.get("level")
+        return str(self.message) % {
+            **merged,
+            "arrangement": capfirst(str(arrangements.get(arrangement, arrangement))),
+            "level": str(levels.get(level, level)).lower(),
+        }
 
 
 def busiest_day(rows: list[dict]) -> tuple[datetime.date, int]:

@@ -25,6 +25,8 @@ class InspectionFactory(factory.django.DjangoModelFactory):
     date = datetime.date(2026, 3, 2)
     unit = factory.SubFactory(UnitFactory)
     purpose = Inspection.Purpose.SUPERVISION
+    comprehensive = False
+    principal_required = False
     tables_demanded = 3
     reports_demanded = 1
     staff_involved = 3

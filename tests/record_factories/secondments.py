@@ -13,11 +13,13 @@ class SecondmentFactory(factory.django.DjangoModelFactory):
 
     person_name = factory.Sequence(lambda n: f"借调人员{n}")
     host_name = "区创文专班"
+    arrangement = Secondment.Arrangement.SECONDMENT
     unit = factory.SubFactory(UnitFactory)
     start_date = datetime.date(2026, 3, 2)
     planned_end_date = factory.LazyAttribute(lambda s: s.start_date + relativedelta(months=3))
     approved_by = "王主任"
     approved_on = factory.LazyAttribute(lambda s: s.start_date - datetime.timedelta(days=7))
+    specially_approved = False
 
 
 class ExtensionFactory(factory.django.DjangoModelFactory):

@@ -21,6 +21,7 @@ def test_an_extension_added_in_the_admin_recomputes_the_hours(client, tree, pers
             "unit": tree.a.pk,
             "person_name": secondment.person_name,
             "host_name": secondment.host_name,
+            "arrangement": "secondment",
             "start_date": "2026-03-02",
             "planned_end_date": "2026-03-31",
             "extensions-TOTAL_FORMS": "1",
