@@ -124,6 +124,18 @@ def change_percent(current, previous) -> Decimal | None:
     return (Decimal(100) * (Decimal(current) - Decimal(previous)) / Decimal(previous)).quantize(Decimal("0.1"))
 
 
+#: A rise of this many per cent or more reads better as a multiple: "12.1 times" rather than "+1,113.1%".
+CHANGE_AS_MULTIPLE = Decimal(1000)
+
+
+def change_multiple(current, previous) -> Decimal | None:
+    """``current`` as a multiple of ``previous`` (to a tenth) when it rose by ``CHANGE_AS_MULTIPLE`` % or more."""
+    change = change_percent(current, previous)
+    if change is None or change < CHANGE_AS_MULTIPLE:
+        return None
+    return (Decimal(current) / Decimal(previous)).quantize(Decimal("0.1"))
+
+
 def _sums(condition: Q | None = None) -> dict:
     """``sum_hours``, ``sum_records``...: the roll-up columns summed (over ``condition``'s months)."""
     return {f"sum_{name}": Sum(name, filter=condition) for name in SUMS}

@@ -109,6 +109,7 @@ class DashboardView(InsightView):
             "current": current,
             "previous": previous,
             "hours_change": selectors.change_percent(current.hours, previous.hours),
+            "hours_multiple": selectors.change_multiple(current.hours, previous.hours),
             "hours_chart": burden_chart(
                 "hours",
                 _("Burden hours by kind and month"),

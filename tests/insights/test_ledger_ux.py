@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from burden.insights import selectors
 from burden.insights.rollups import rollups_rebuild
 from burden.records import registry
 from tests.factories import UnitFactory
@@ -192,6 +193,7 @@ def test_the_key_figures_carry_units_and_thousands_separators(client, personas, 
     zh = get(client, personas.supervisor, "insights:dashboard", language="zh-hans").content.decode()
     figure = zh[zh.index('data-testid="total-hours"') :]
     assert "人·小时" in figure[: figure.index("</div>")]
+    assert "1,521" in figure[: figure.index("</div>")]  # grouped by thousands in Chinese too (burden/formats)
 
 
 def test_a_change_against_an_empty_base_says_so(client, personas, tree):
@@ -204,11 +206,33 @@ def test_a_change_against_an_empty_base_says_so(client, personas, tree):
     assert "无上年基数" in change[: change.index("</div>")]
 
 
-def test_a_large_change_has_separators(client, personas, tree, burden):
-    DocumentFactory(unit=tree.a, source_unit=tree.d2, received_on=day(2024, 2, 1), handling_minutes=60 * 800)
+def test_a_rise_of_more_than_ten_times_reads_as_a_multiple(client, personas, tree, burden):
+    DocumentFactory(unit=tree.a, source_unit=tree.d2, received_on=day(2024, 2, 1), handling_minutes=60 * 8000)
     rollups_rebuild()
     response = get(client, personas.supervisor, "insights:dashboard")
-    assert response.context["hours_change"] > 1000
+    assert response.context["hours_change"] == Decimal("114478.6")  # 8,020.5 hours against 7
+    assert response.context["hours_multiple"] == Decimal("1145.8")
     html = response.content.decode()
     change = html[html.index('data-testid="hours-change"') :]
-    assert f"+{response.context['hours_change']:,.1f}%" in change[: change.index("</div>")]
+    change = change[: change.index("</div>")]
+    assert 'title="+114,478.6%"' in change and "1,145.8" in change and "times a year earlier" in change
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "multiple"),
+    [
+        (11, 1, Decimal("11.0")),  # +1,000.0 %: the threshold exactly
+        (Decimal("10.999"), 1, None),  # +999.9 %
+        (Decimal("10.9999"), 1, Decimal("11.0")),  # +1,000.0 % once rounded to a tenth
+        (5, 0, None),  # no base
+        (0, 5, None),
+    ],
+)
+def test_a_change_becomes_a_multiple_from_a_thousand_per_cent(current, previous, multiple):
+    assert selectors.change_multiple(current, previous) == multiple
+
+
+def test_the_threshold_of_a_multiple_is_one_parameter(monkeypatch):
+    monkeypatch.setattr(selectors, "CHANGE_AS_MULTIPLE", Decimal(100))
+    assert selectors.change_multiple(2, 1) == Decimal("2.0")  # +100 %
+    assert selectors.change_multiple(Decimal("1.99"), 1) is None  # +99 %
