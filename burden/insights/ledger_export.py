@@ -122,3 +122,83 @@ def ledger_xlsx_response(unit, period, ranking, kinds, relabelling) -> FileRespo
     spool.seek(0)
     name = ledger_filename(unit, period, "xlsx")
     return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+
+def dashboard_xlsx_response(unit, period, summary, flags) -> FileResponse:
+    """The dashboard's numbers as a workbook: the totals, each kind by month, the open flags by rule.
+
+    ``summary`` is the page's ``BurdenSummary`` and ``flags`` its open flags by rule, so
+    the file and the page cannot disagree; nothing is read again.
+    """
+    from openpyxl import Workbook
+
+    from .charts import month_label
+    from .selectors import change_percent
+
+    workbook = Workbook(write_only=True)
+    months = f"{date_format(period.start, 'YEAR_MONTH_FORMAT')} – {date_format(period.end, 'YEAR_MONTH_FORMAT')}"
+    head = [
+        [_("Statistics of the burden on grassroots units")],
+        [_("Unit"), f"{unit.label} ({unit.code})"],
+        [_("Period"), months],
+        [_("Made on"), date_format(timezone.localdate(), "DATE_FORMAT")],
+        [],
+    ]
+    totals = workbook.create_sheet(str(_("Totals"))[:31])
+    for line in head:
+        totals.append(xlsx_row(totals, line))
+    totals.append(
+        xlsx_row(
+            totals,
+            [
+                _("Kind of record"),
+                _("Burden hours (person-hours)"),
+                _("Cost (yuan)"),
+                _("Records"),
+                _("Flagged records"),
+                _("Burden hours a year earlier"),
+                _("Change against a year earlier (%)"),
+            ],
+        )
+    )
+    lines = [
+        (label, summary.kind_total(kind), summary.kind_total(kind, previous=True)) for kind, label in summary.kinds
+    ]
+    lines.append((_("Totals"), summary.total(), summary.total(previous=True)))
+    for label, now, before in lines:
+        change = change_percent(now.hours, before.hours)
+        totals.append(
+            xlsx_row(
+                totals,
+                [
+                    str(label),
+                    float(now.hours),
+                    float(now.cost),
+                    now.records,
+                    now.flagged,
+                    float(before.hours),
+                    _("No base a year earlier") if change is None else float(change),
+                ],
+            )
+        )
+    by_month = workbook.create_sheet(str(_("Burden hours by kind and month"))[:31])
+    by_month.append(xlsx_row(by_month, [_("Month"), *[str(label) for _kind, label in summary.kinds], _("Totals")]))
+    for month in period.months:
+        hours = [float(summary.months[kind][month].hours) for kind, _label in summary.kinds]
+        by_month.append(xlsx_row(by_month, [month_label(month), *hours, float(summary.month_total(month).hours)]))
+    open_flags = workbook.create_sheet(str(_("Open flags by rule"))[:31])
+    open_flags.append(xlsx_row(open_flags, [_("Rule"), _("Kind of record"), _("Open flags")]))
+    labels = dict(summary.kinds)
+    for flag in flags:
+        line = [f"{flag.rule} {flag.title}", str(labels.get(flag.record_kind, flag.record_kind)), flag.count]
+        open_flags.append(xlsx_row(open_flags, line))
+    spool = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
+    workbook.save(spool)
+    spool.seek(0)
+    name = (
+        f"burden-dashboard-{unit.code}-{period.start.strftime(MONTH_FORMAT)}-{period.end.strftime(MONTH_FORMAT)}.xlsx"
+    )
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX_TYPE)

@@ -94,7 +94,16 @@ class InsightView(LoginRequiredMixin, TemplateView):
 
 
 class DashboardView(InsightView):
+    """The burden on a unit's subtree in a period; ``?format=xlsx`` downloads its numbers."""
+
     template_name = "insights/dashboard.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.request.GET.get("format") == "xlsx" and not context.get("no_units"):
+            return ledger_export.dashboard_xlsx_response(
+                context["unit"], context["period"], context["summary"], context["flags"]
+            )
+        return super().render_to_response(context, **response_kwargs)
 
     def insights(self, unit, period):
         user = self.request.user
@@ -129,6 +138,7 @@ class DashboardView(InsightView):
                 number="money",
                 previous_name=SAME_MONTHS_LAST_YEAR,
             ),
+            "flags": flags,
             "flags_chart": self.flags_chart(unit, flags),
             "flags_total": sum(flag.count for flag in flags),
             "traces_chart": self.traces_chart(unit, summary),

@@ -236,3 +236,27 @@ def test_the_threshold_of_a_multiple_is_one_parameter(monkeypatch):
     monkeypatch.setattr(selectors, "CHANGE_AS_MULTIPLE", Decimal(100))
     assert selectors.change_multiple(2, 1) == Decimal("2.0")  # +100 %
     assert selectors.change_multiple(Decimal("1.99"), 1) is None  # +99 %
+
+
+def test_the_dashboard_downloads_its_numbers_as_a_workbook(client, personas, burden):
+    response = get(client, personas.supervisor, "insights:dashboard", format="xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "burden-dashboard-S1-2024-01-2024-06.xlsx" in response["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == ["Totals", "Burden hours by kind and month", "Open flags by rule"]
+    totals = [list(row) for row in workbook["Totals"].iter_rows(values_only=True)]
+    assert totals[0][0] == "Statistics of the burden on grassroots units"
+    last = totals[-1]
+    assert last[0] == "Totals" and last[1] == pytest.approx(20.5) and last[5] == pytest.approx(7.0)
+    assert last[6] == pytest.approx(192.9)  # (20.5 - 7) / 7
+    inspections = next(row for row in totals if row[0] == "Inspections")
+    assert inspections[6] == "No base a year earlier"
+    months = list(workbook["Burden hours by kind and month"].iter_rows(values_only=True))
+    assert len(months) == 1 + 6
+    assert sum(row[-1] for row in months[1:]) == pytest.approx(20.5)
+
+
+def test_the_dashboards_workbook_is_scoped_like_the_page(client, personas, burden):
+    assert get(client, personas.staff_a, "insights:dashboard", format="xlsx", unit="S1").status_code == 404
+    response = get(client, personas.outsider, "insights:dashboard", format="xlsx")
+    assert response.status_code == 200 and 'data-testid="no-units"' in response.content.decode()
