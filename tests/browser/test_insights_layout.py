@@ -95,6 +95,8 @@ def test_printed_the_pages_keep_their_figures_and_gain_a_formal_head(new_context
     expect(page.locator("nav.app-navbar")).to_be_hidden()
     expect(page.locator("form[role=search]")).to_be_hidden()
     expect(page.get_by_test_id("print")).to_be_hidden()
+    # The numbers under the charts print open, though closed on screen.
+    expect(page.locator("table[data-chart-table]").first).to_be_visible()
 
 
 def test_the_ledger_explains_its_cells_and_marks_no_base(new_context, log_in, big_numbers):
