@@ -17,8 +17,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import get_language
 
 from .. import scoping
@@ -28,7 +42,7 @@ from ..record_display import list_separator
 from ..records import registry
 from ..scoping import scope_for
 from .forms import Period
-from .models import FlagRollup, IncreaseExplanation, MonthlyRollup, ReductionTarget
+from .models import FlagRollup, IncreaseExplanation, MonthlyRollup, ReductionTarget, WorkingDay
 from .rollups import record_models
 
 SUMS = ("hours", "records", "flagged", "photo", "checkin", "material")
@@ -93,11 +107,33 @@ class Measures:
         return (Decimal(100) * self.flagged / self.records).quantize(Decimal("0.1"))
 
 
+#: The records of a kind a department must have issued in the same months a year earlier
+#: before the ledger and the reports say it issued "more than a year earlier" (只减不增):
+#: below it there is no base to compare with, and the kind is shown as having none.
+INCREASE_MIN_BASE = 1
+
+
 def change_percent(current, previous) -> Decimal | None:
-    """How much ``current`` differs from ``previous``, in per cent (None without a base)."""
+    """How much ``current`` differs from ``previous``, in per cent (None without a base).
+
+    An empty base (nothing a year earlier) has no change to speak of: the pages show
+    "no base a year earlier" rather than an infinite or enormous percentage.
+    """
     if not previous:
         return None
     return (Decimal(100) * (Decimal(current) - Decimal(previous)) / Decimal(previous)).quantize(Decimal("0.1"))
+
+
+#: A rise of this many per cent or more reads better as a multiple: "12.1 times" rather than "+1,113.1%".
+CHANGE_AS_MULTIPLE = Decimal(1000)
+
+
+def change_multiple(current, previous) -> Decimal | None:
+    """``current`` as a multiple of ``previous`` (to a tenth) when it rose by ``CHANGE_AS_MULTIPLE`` % or more."""
+    change = change_percent(current, previous)
+    if change is None or change < CHANGE_AS_MULTIPLE:
+        return None
+    return (Decimal(current) / Decimal(previous)).quantize(Decimal("0.1"))
 
 
 def _sums(condition: Q | None = None) -> dict:
@@ -378,6 +414,8 @@ class SourceRow:
     can_explain: bool = False
     cases_open: int = 0  # of the cases against it of the period, those still open or replied
     cases_total: int = 0  # the cases against it of the period (by ``Case.period``)
+    #: Of its records of each kind in the period, those whose label hides their kind (``relabelled()``).
+    relabelled: dict[str, Measures] = field(default_factory=lambda: defaultdict(Measures))
 
     @property
     def total(self) -> Measures:
@@ -387,9 +425,29 @@ class SourceRow:
         return total
 
     @property
+    def relabelled_total(self) -> Measures:
+        total = Measures()
+        for measures in self.relabelled.values():
+            total += measures
+        return total
+
+    def has_base(self, kind: str) -> bool:
+        """Whether a year earlier it issued enough of ``kind`` to compare with (``INCREASE_MIN_BASE``)."""
+        return self.previous_records.get(kind, 0) >= INCREASE_MIN_BASE
+
+    @property
     def increased(self) -> list[str]:
-        """Kinds it issued more of than in the same months a year earlier ("只减不增")."""
-        return [kind for kind, now in self.by_kind.items() if now.records > self.previous_records.get(kind, 0)]
+        """Kinds it issued more of than in the same months a year earlier ("只减不增"), where there is a base."""
+        return [
+            kind
+            for kind, now in self.by_kind.items()
+            if self.has_base(kind) and now.records > self.previous_records.get(kind, 0)
+        ]
+
+    @property
+    def without_base(self) -> list[str]:
+        """Kinds it issued in the period with no base a year earlier: neither more nor less can be said."""
+        return [kind for kind, now in self.by_kind.items() if now.records and not self.has_base(kind)]
 
 
 def source_ranking(user, unit: Unit, period: Period) -> tuple[list[SourceRow], SourceRow]:
@@ -397,7 +455,8 @@ def source_ranking(user, unit: Unit, period: Period) -> tuple[list[SourceRow], S
 
     Returns the ranking and the burden with no source recorded. Three queries: the
     roll-ups grouped by source and kind (this period and a year earlier side by side),
-    the explanations of the period's year, and the cases against each department.
+    the explanations of the period's year, and the cases against each department; and
+    for the relabelled records, one more for each kind that can have any (``relabelled_by_source``).
     """
     current = Q(month__gte=period.start, month__lte=period.end)
     earlier = Q(month__gte=period.previous.start, month__lte=period.previous.end)
@@ -432,12 +491,72 @@ def source_ranking(user, unit: Unit, period: Period) -> tuple[list[SourceRow], S
         if row["sum_records"] or row["sum_hours"]:
             entry.by_kind[row["record_kind"]].add(row)
         entry.previous_records[row["record_kind"]] += row["previous_records"] or 0
+    for source_id, counts in relabelled_by_source(user, unit, period).items():
+        if source_id in by_source:
+            by_source[source_id].relabelled.update(counts)
     unknown = by_source.pop(None, SourceRow(None))
     ranking = [entry for entry in by_source.values() if entry.by_kind]
     ranking.sort(key=lambda entry: (-entry.total.hours, -entry.total.records, entry.source.code))
     _attach_explanations(user, ranking, period.year)
     _attach_cases(user, unit, period, ranking)
     return ranking, unknown
+
+
+def relabelled_kinds() -> list[tuple[str, str]]:
+    """(record_kind, label) of the kinds whose records can hide their kind under another label."""
+    models = registry.record_models()
+    return [(kind, label) for kind, label in kinds() if models[kind].relabelled() is not None]
+
+
+def relabelled_by_source(user, unit: Unit, period: Period) -> dict[int | None, dict[str, Measures]]:
+    """Per source department and kind, the records of the unit's subtree in the period whose label hides their kind.
+
+    Read from the records, not the roll-ups: each kind's ``relabelled()`` says which they
+    are, and a kind that cannot have any (``None``) costs nothing. One grouped query per
+    kind that can, whatever the number of records or departments; for a kind whose hours
+    spread over months (``hours_span``), one more for the hours of a working day. Records
+    count in the month of their date and hours where they fall, as in the roll-ups.
+    """
+    found: dict[int | None, dict[str, Measures]] = defaultdict(dict)
+    for kind, model in registry.record_models().items():
+        relabelled = model.relabelled()
+        if relabelled is None:
+            continue
+        for row in _relabelled_rows(user, unit, period, model, relabelled):
+            if row["records"] or row["hours"]:
+                measures = Measures(records=row["records"] or 0)
+                measures.hours = Decimal(row["hours"] or 0).quantize(Decimal("0.01"))
+                found[row["source_unit_id"]][kind] = measures
+    return found
+
+
+def _relabelled_rows(user, unit: Unit, period: Period, model, relabelled: Q):
+    records = model.objects.for_user(user).filter(relabelled, unit__path__startswith=unit.path).order_by()
+    dated = Q(**{f"{model.date_field}__gte": period.start, f"{model.date_field}__lte": period.last_day})
+    span = model.hours_span()
+    if span is None:
+        return records.filter(dated).values("source_unit_id").annotate(records=Count("pk"), hours=Sum("burden_hours"))
+    first, last = span
+    days = (
+        WorkingDay.objects.filter(
+            day__gte=Greatest(OuterRef("r_first"), Value(period.start)),
+            day__lte=Least(OuterRef("r_last"), Value(period.last_day)),
+        )
+        .order_by()
+        .annotate(days=Func("pk", function="COUNT", output_field=IntegerField()))
+        .values("days")
+    )
+    per_day = CostParameters.current().hours_per_working_day
+    return (
+        records.annotate(r_first=first, r_last=last)
+        .filter(dated | Q(r_first__lte=period.last_day, r_last__gte=period.start))
+        .annotate(r_days=Subquery(days, output_field=IntegerField()))
+        .values("source_unit_id")
+        .annotate(
+            records=Count("pk", filter=dated),
+            hours=ExpressionWrapper(Sum("r_days") * Value(per_day), output_field=DecimalField()),
+        )
+    )
 
 
 def _attach_cases(user, unit: Unit, period: Period, rows: list[SourceRow]) -> None:

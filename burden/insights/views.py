@@ -28,7 +28,7 @@ from .. import scoping
 from ..models import Unit
 from ..records import TraceRequirement, registry
 from ..scoping import scope_for
-from . import selectors
+from . import ledger_export, selectors
 from .charts import Chart, Series, burden_chart, month_label, record_list_link, record_list_urls
 from .forms import MONTH_FORMAT, IncreaseExplanationForm, InsightFilterForm, Period, ReductionTargetForm
 from .models import ReductionTarget
@@ -77,6 +77,7 @@ class InsightView(LoginRequiredMixin, TemplateView):
         if form.is_valid():
             context["form"] = InsightFilterForm(shown)  # what the page is about, defaults included
         context["filters"] = urlencode(shown)
+        context["printed_at"] = timezone.localtime()
         self.urls = record_list_urls()
         context.update(self.insights(unit, period))
         return context
@@ -93,7 +94,16 @@ class InsightView(LoginRequiredMixin, TemplateView):
 
 
 class DashboardView(InsightView):
+    """The burden on a unit's subtree in a period; ``?format=xlsx`` downloads its numbers."""
+
     template_name = "insights/dashboard.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.request.GET.get("format") == "xlsx" and not context.get("no_units"):
+            return ledger_export.dashboard_xlsx_response(
+                context["unit"], context["period"], context["summary"], context["flags"]
+            )
+        return super().render_to_response(context, **response_kwargs)
 
     def insights(self, unit, period):
         user = self.request.user
@@ -108,6 +118,7 @@ class DashboardView(InsightView):
             "current": current,
             "previous": previous,
             "hours_change": selectors.change_percent(current.hours, previous.hours),
+            "hours_multiple": selectors.change_multiple(current.hours, previous.hours),
             "hours_chart": burden_chart(
                 "hours",
                 _("Burden hours by kind and month"),
@@ -127,6 +138,7 @@ class DashboardView(InsightView):
                 number="money",
                 previous_name=SAME_MONTHS_LAST_YEAR,
             ),
+            "flags": flags,
             "flags_chart": self.flags_chart(unit, flags),
             "flags_total": sum(flag.count for flag in flags),
             "traces_chart": self.traces_chart(unit, summary),
@@ -194,9 +206,20 @@ def ledger_order(row) -> tuple:
 
 
 class SourceRankingView(InsightView):
-    """The burden ledger: source departments ranked by the hours they put on the unit's subtree, or by cases."""
+    """The burden ledger: source departments ranked by the hours they put on the unit's subtree, or by cases.
+
+    ``?format=csv`` or ``?format=xlsx`` downloads the table as the page shows it.
+    """
 
     template_name = "insights/source_ranking.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        export = self.request.GET.get("format")
+        if export in ledger_export.FORMATS and not context.get("no_units"):
+            write = ledger_export.ledger_csv_response if export == "csv" else ledger_export.ledger_xlsx_response
+            relabelling = {kind for kind, _label in context["relabelled_kinds"]}
+            return write(context["unit"], context["period"], context["ranking"], context["kinds"], relabelling)
+        return super().render_to_response(context, **response_kwargs)
 
     def insights(self, unit, period):
         ranking, unknown = selectors.source_ranking(self.request.user, unit, period)
@@ -204,6 +227,8 @@ class SourceRankingView(InsightView):
         sort = sort if sort in LEDGER_SORTS else LEDGER_SORTS[0]
         kinds = selectors.kinds()
         labels = dict(kinds)
+        relabelled_kinds = selectors.relabelled_kinds()
+        relabelling = {kind for kind, _label in relabelled_kinds}
         for row in ranking:
             row.links = {
                 kind: self.link(kind, unit, period=period, source_unit=row.source.code) for kind, _label in kinds
@@ -214,9 +239,12 @@ class SourceRankingView(InsightView):
                     "measures": row.by_kind.get(kind) or selectors.Measures(),
                     "link": row.links[kind],
                     "flag_link": self.link(kind, unit, period=period, source_unit=row.source.code, flagged="true"),
+                    "relabelling": kind in relabelling,
+                    "relabelled": row.relabelled.get(kind) or selectors.Measures(),
                 }
                 for kind, _label in kinds
             ]
+            row.no_base = [{"kind": kind, "label": labels[kind]} for kind in row.without_base]
             row.increases = [
                 {"kind": kind, "label": labels[kind], "explanation": row.explanations.get(kind)}
                 for kind in row.increased
@@ -245,7 +273,14 @@ class SourceRankingView(InsightView):
         )
         # The chart stays the hours' top; the table follows the chosen order.
         rows = sorted(ranking, key=ledger_order) if sort == "cases" else ranking
-        return {"ranking": rows, "unknown": unknown, "kinds": kinds, "ranking_chart": chart, "sort": sort}
+        return {
+            "ranking": rows,
+            "unknown": unknown,
+            "kinds": kinds,
+            "relabelled_kinds": relabelled_kinds,
+            "ranking_chart": chart,
+            "sort": sort,
+        }
 
 
 class SourceDetailView(InsightView):
@@ -283,7 +318,7 @@ class SourceDetailView(InsightView):
                     "now": now,
                     "before": before,
                     "change": selectors.change_percent(now.records, before.records),
-                    "increased": now.records > before.records,
+                    "increased": before.records >= selectors.INCREASE_MIN_BASE and now.records > before.records,
                     "explanation": detail.explanations.get(kind),
                     "link": self.link(kind, unit, period=period, source_unit=source.code),
                     "flag_link": self.link(kind, unit, period=period, source_unit=source.code, flagged="true"),

@@ -75,3 +75,14 @@ def burden(tree) -> Burden:
     sweep_rules.delay()  # the flags, as the nightly sweep finds them
     rollups_rebuild()  # the factories write past the services
     return Burden()
+
+
+def s2_issues_more_inspections(tree) -> None:
+    """S2 with a base a year earlier: one inspection of B in May 2023, two in 2024 (May and June).
+
+    ``burden`` alone has S2's 2024 inspection against none in 2023: no base, so no
+    "more than a year earlier"; with this it issued 2 against 1.
+    """
+    InspectionFactory(unit=tree.b, source_unit=tree.s2, date=day(2023, 5, 4))
+    InspectionFactory(unit=tree.b, source_unit=tree.s2, date=day(2024, 6, 4))
+    rollups_rebuild()

@@ -21,7 +21,7 @@ from tests.record_factories.meetings import MeetingFactory
 from tests.record_factories.secondments import SecondmentFactory
 from tests.test_translations import CJK, visible_text
 
-from .conftest import PERIOD
+from .conftest import PERIOD, s2_issues_more_inspections
 
 
 def get(client, user, name, *args, language="en", **params):
@@ -141,18 +141,48 @@ def test_the_ledger_counts_kinds_and_flags_per_hundred_records(client, personas,
     assert rows["D2"].total.flags_per_hundred == Decimal("0.0")
 
 
-def test_a_department_that_issued_more_than_a_year_earlier_is_marked(client, personas, burden):
+def test_a_department_that_issued_more_than_a_year_earlier_is_marked(client, personas, tree, burden):
+    s2_issues_more_inspections(tree)
     response = get(client, personas.supervisor, "insights:source_ranking")
     rows = {row.source.code: row for row in response.context["ranking"]}
-    assert rows["S2"].increased == ["inspection"]
+    assert rows["S2"].increased == ["inspection"]  # 2 inspections against 1
     assert rows["D2"].increased == []  # 2 documents against 3
-    assert rows["D1-EDU"].increased == []  # 1 meeting against 1
+    assert rows["D1-EDU"].increased == []  # 1 meeting against 1: the base, exactly, and no more
+    assert [row.without_base for row in rows.values()] == [[], [], []]
     html = response.content.decode()
     assert 'data-increase="inspection"' in html
+    assert "data-no-base" not in html
     # The supervisor does not speak for S2, outside their units: no way to explain it from here.
     assert reverse("insights:source_explain", args=["S2"]) not in html
     admin = get(client, personas.admin, "insights:source_ranking", unit="S1").content.decode()
     assert reverse("insights:source_explain", args=["S2"]) in admin
+
+
+def test_a_department_with_no_base_a_year_earlier_is_not_marked_but_shown_without_one(client, personas, burden):
+    """S2's inspection in 2024 against none in 2023: no base, neither "more" nor "no explanation yet"."""
+    response = get(client, personas.supervisor, "insights:source_ranking")
+    rows = {row.source.code: row for row in response.context["ranking"]}
+    assert rows["S2"].increased == []
+    assert rows["S2"].without_base == ["inspection"]
+    html = response.content.decode()
+    assert 'data-no-base="inspection"' in html
+    assert "data-increase" not in html
+    assert "no explanation yet" not in html
+    zh = get(client, personas.supervisor, "insights:source_ranking", language="zh-hans").content.decode()
+    assert "无上年基数" in zh and "尚未说明" not in zh
+    detail = get(client, personas.supervisor, "insights:source_detail", "S2").content.decode()
+    assert 'data-no-base="inspection"' in detail and "table-warning" not in detail
+
+
+def test_a_higher_minimum_base_leaves_a_small_base_without_a_mark(client, personas, tree, burden, monkeypatch):
+    from burden.insights import selectors
+
+    s2_issues_more_inspections(tree)
+    monkeypatch.setattr(selectors, "INCREASE_MIN_BASE", 2)
+    response = get(client, personas.supervisor, "insights:source_ranking")
+    rows = {row.source.code: row for row in response.context["ranking"]}
+    assert rows["S2"].increased == [] and rows["S2"].without_base == ["inspection"]  # a base of 1 is below 2
+    assert rows["D2"].without_base == []  # a base of 3 is enough
 
 
 def test_burden_with_no_source_is_shown_apart(client, personas, tree, burden):

@@ -33,6 +33,7 @@ from tests.record_factories.datarequests import DataRequestFactory
 from tests.record_factories.documents import DocumentFactory
 from tests.record_factories.secondments import ExtensionFactory, SecondmentFactory
 
+from .conftest import s2_issues_more_inspections
 from .recompute import cells_from_records
 from .test_pages import _more_burden
 
@@ -272,6 +273,9 @@ def report_kinds():
 def test_departments_that_issued_more_than_a_year_earlier_are_listed_with_their_explanation(
     client, personas, tree, reports
 ):
+    s2_issues_more_inspections(tree)
+    unexplained = report_get(client, personas.supervisor, **Q2)
+    assert "no explanation yet" in unexplained.content.decode()
     IncreaseExplanation.objects.create(
         source_unit=tree.s2, record_kind="inspection", year=2024, explanation="A safety campaign"
     )
@@ -279,14 +283,15 @@ def test_departments_that_issued_more_than_a_year_earlier_are_listed_with_their_
     report = response.context["report"]
     assert [(row.source.code, row.increased) for row in report.increases] == [("S2", ["inspection"])]
     (item,) = report.increases[0].increases
-    assert (item["records"], item["previous_records"]) == (1, 0)
+    assert (item["records"], item["previous_records"]) == (2, 1)
     assert 'data-source="S2" data-kind="inspection"' in response.content.decode()
     assert "A safety campaign" in response.content.decode()
-    # In March, D1-EDU asked for data and D2 sent a document, neither of which they did in March 2023.
+    # In March, D1-EDU asked for data and D2 sent a document, neither of which they did in March 2023:
+    # with no base a year earlier, neither is listed as "more".
     march = report_get(client, personas.supervisor, **MARCH)
-    increases = [(row.source.code, row.increased) for row in march.context["report"].increases]
-    assert increases == [("D1-EDU", ["data_request"]), ("D2", ["document"])]
-    assert "no explanation yet" in march.content.decode()
+    assert march.context["report"].increases == []
+    rows = {row.source.code: row.without_base for row in march.context["report"].sources}
+    assert rows["D1-EDU"] == ["data_request"] and rows["D2"] == ["document"]
 
 
 # --- flags ------------------------------------------------------------------------------------

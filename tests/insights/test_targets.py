@@ -6,7 +6,7 @@ from burden.insights.models import IncreaseExplanation, ReductionTarget
 from burden.models import Membership
 from tests.factories import MembershipFactory, UserFactory
 
-from .conftest import PERIOD
+from .conftest import PERIOD, s2_issues_more_inspections
 
 
 def set_target(client, user, **values):
@@ -70,7 +70,8 @@ def test_a_target_is_removed_only_by_an_admin_of_its_unit(client, personas, tree
     assert not ReductionTarget.objects.exists()
 
 
-def test_a_department_explains_an_increase_and_the_ledger_shows_it(client, personas, burden):
+def test_a_department_explains_an_increase_and_the_ledger_shows_it(client, personas, tree, burden):
+    s2_issues_more_inspections(tree)
     client.force_login(personas.admin)
     url = reverse("insights:source_explain", args=["S2"])
     back = "unit=S1&start=2024-01&end=2024-06"
