@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import RELABELLED_LABELS, Document
 
-from .base import Param, Rule, Source, register
+from .base import Param, Part, Rule, Source, register
 
 
 @register
@@ -209,15 +209,16 @@ class DocumentLength(Rule):
 
 @register
 class DocumentDemandsReportBack(Rule):
-    """2024 regulation, art. 3: documents do not in general ask for reports on their
-    implementation, nor for supporting documents (配套文件) of the units below."""
+    """2024 regulation, part I (一、切实精简文件; its article's number could not be confirmed):
+    documents do not in general ask for reports on their implementation, nor for supporting
+    documents (配套文件) of the units below."""
 
     code = "DOC-REPORT-BACK"
     title = _("Document demands a report back")
     description = _("A document that asks the unit to report on its implementation or to draw up supporting documents.")
     message = _("Demands a report on its implementation or supporting documents")
     source = Source.REGULATION_2024
-    clause = "3"
+    clause = Part("I")
     quote = _(
         "Documents generally do not ask for reports on how they are implemented, nor for supporting documents "
         "to be drawn up."
@@ -238,9 +239,8 @@ class DocumentVetoOrPledge(Rule):
     Flags a document with ``sets_veto_or_pledge`` received by a grassroots unit (the
     unit's own ``is_grassroots``: streets, townships, communities, villages).
 
-    The number of the article could not be confirmed, so the rule cites its part: the
-    clause is the part's number (6: 规范明晰基层权责; 7, 规范创建示范和达标活动, has the
-    campaigns), and ``citation`` says "part", not "art.".
+    The number of the article could not be confirmed, so the rule cites its part
+    (六、规范明晰基层权责; 七、规范创建示范和达标活动 has the campaigns).
     """
 
     code = "DOC-VETO"
@@ -251,17 +251,13 @@ class DocumentVetoOrPledge(Rule):
     )
     message = _("Sets a one-vote veto, a responsibility pledge or a standard-reaching demand on a grassroots unit")
     source = Source.REGULATION_2024
-    clause = "6"  # a part, not an article: see ``citation``
+    clause = Part("VI")
     quote = _(
         "One-vote vetoes and signed responsibility pledges are not pushed down on the grassroots at will, and "
         "model and standard-reaching campaigns are strictly limited."
     )
     record_kind = "document"
     severity = "high"
-
-    @property
-    def citation(self) -> str:
-        return str(_("Several Provisions (2024), part %(clause)s")) % {"clause": self.clause}
 
     def find(self, records, params, today):
         rows = records.filter(sets_veto_or_pledge=True, unit__is_grassroots=True).values(

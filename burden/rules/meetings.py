@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 
-from .base import Param, Rule, Source, register
+from .base import Param, Part, Rule, Source, register
 
 #: Not a category of its own: a work deployment meeting that repeats an earlier one.
 REPEATED_DEPLOYMENT = "repeated_deployment"
@@ -258,7 +258,9 @@ class MeetingNegativeList(Rule):
 
 @register
 class MeetingTopLeader(Rule):
-    """2024 regulation, art. 5, and paper 4.1.2: the unit's principal is not required unless needed.
+    """2024 regulation, part II (二、严格精简会议), and paper 4.1.2: the principal is not required unless needed.
+
+    The part is cited, as the number of its article could not be confirmed.
 
     Flags a meeting that requires the unit's top leader when the organizer has not
     marked it essential (the paper's "not without need"), or when a deputy leader called
@@ -281,7 +283,7 @@ class MeetingTopLeader(Rule):
         "Requires the top leader although the meeting is not marked essential and a deputy leader called it"
     )
     source = Source.REGULATION_2024
-    clause = "5"
+    clause = Part("II")
     quote = _(
         "A meeting called and deployed by the leader in charge generally does not require the principals of the "
         "units below to attend."
@@ -308,14 +310,17 @@ class MeetingTopLeader(Rule):
 
 @register
 class MeetingSpeech(Rule):
-    """2024 regulation, art. 6: a principal's speech or a meeting's main report lasts at most an hour."""
+    """2024 regulation, part II (二、严格精简会议): a principal's speech or main report lasts at most an hour.
+
+    The part is cited, as the number of its article could not be confirmed.
+    """
 
     code = "MTG-SPEECH"
     title = _("Principal's speech too long")
     description = _("The principal leader's speech or the meeting's main report lasts longer than the limit.")
     message = _("The principal's speech or main report lasted %(minutes)s minutes, over the limit of %(max_minutes)s")
     source = Source.REGULATION_2024
-    clause = "6"
+    clause = Part("II")
     quote = _("A principal leader's speech or a meeting's main report does not exceed one hour.")
     record_kind = "meeting"
     severity = "low"
@@ -331,7 +336,9 @@ class MeetingSpeech(Rule):
 
 @register
 class MeetingComprehensive(Rule):
-    """2024 regulation, art. 4: a system's comprehensive work meeting, in principle once a year.
+    """2024 regulation, part II (二、严格精简会议): a system's comprehensive work meeting, once a year.
+
+    The part is cited, as the number of its article could not be confirmed.
 
     Counts the comprehensive work meetings (``comprehensive``) of one organizer (the
     system: its source unit) a unit was called to in a calendar year; a year with more
@@ -349,7 +356,7 @@ class MeetingComprehensive(Rule):
         "%(count)s comprehensive work meetings of the same organizer in %(year)s, over the limit of %(max_per_year)s"
     )
     source = Source.REGULATION_2024
-    clause = "4"
+    clause = Part("II")
     quote = _("A system's or a field's comprehensive work meeting is held, in principle, no more than once a year.")
     record_kind = "meeting"
     severity = "medium"

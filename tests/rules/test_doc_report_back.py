@@ -1,4 +1,4 @@
-"""DOC-REPORT-BACK (2024 regulation, art. 3): a document demanding a report on its implementation."""
+"""DOC-REPORT-BACK (2024 regulation, part I): a document demanding a report on its implementation."""
 
 import datetime
 
@@ -45,7 +45,7 @@ def test_the_violation_cites_the_article_and_goes_to_the_issuer(tree):
     assert violation.message == "Demands a report on its implementation or supporting documents"
     assert violation.source_unit_id == tree.dept.pk
     rule = get_rule(CODE)
-    assert (rule.source, rule.clause) == (Source.REGULATION_2024, "3")
+    assert (rule.source, rule.clause) == (Source.REGULATION_2024, "I")
     assert str(rule.quote)
 
 

@@ -61,5 +61,5 @@ def test_the_violation_cites_the_part_of_the_regulation(tree):
         "Sets a one-vote veto, a responsibility pledge or a standard-reaching demand on a grassroots unit"
     )
     rule = get_rule(CODE)
-    assert (rule.source, rule.clause, rule.severity) == (Source.REGULATION_2024, "6", "high")
-    assert rule.citation == "Several Provisions (2024), part 6"  # its article number was not confirmed
+    assert (rule.source, rule.clause, rule.severity) == (Source.REGULATION_2024, "VI", "high")
+    assert rule.citation == "Several Provisions (2024), part VI"  # its article number was not confirmed

@@ -1,4 +1,4 @@
-"""MTG-COMPREHENSIVE (2024 regulation, art. 4): more than one comprehensive work meeting of a system a year.
+"""MTG-COMPREHENSIVE (2024 regulation, part II): more than one comprehensive work meeting of a system a year.
 
 Counted per unit, organizer (the system: its source unit) and calendar year: a year over
 the limit is one violation keyed by organizer and year, anchored on and dated by its
@@ -61,7 +61,7 @@ def test_the_violation_is_keyed_by_organizer_and_year_and_dated_by_the_first(tre
     assert (violation.unit_id, violation.source_unit_id) == (tree.a.pk, tree.dept.pk)
     assert violation.message == "2 comprehensive work meetings of the same organizer in 2026, over the limit of 1"
     rule = get_rule(CODE)
-    assert (rule.source, rule.clause) == (Source.REGULATION_2024, "4")
+    assert (rule.source, rule.clause) == (Source.REGULATION_2024, "II")
 
 
 def test_ordinary_meetings_do_not_count(tree):

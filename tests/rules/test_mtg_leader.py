@@ -1,4 +1,4 @@
-"""MTG-LEADER (2024 regulation, art. 5, and paper 4.1.2): the top leader required without need.
+"""MTG-LEADER (2024 regulation, part II, and paper 4.1.2): the top leader required without need.
 
 Without need: the meeting is not marked essential (the paper), or a deputy leader called
 it (the regulation), essential or not.
@@ -93,8 +93,8 @@ def test_the_message_says_which_need_was_missing(tree, essential, message):
 
 def test_the_rule_cites_the_regulation(tree):
     rule = get_rule(CODE)
-    assert (rule.source, rule.clause) == (Source.REGULATION_2024, "5")
-    assert rule.citation == "Several Provisions (2024), art. 5"
+    assert (rule.source, rule.clause) == (Source.REGULATION_2024, "II")
+    assert rule.citation == "Several Provisions (2024), part II"
 
 
 def test_a_violation_found_before_reasons_were_kept_reads_as_it_did(tree):

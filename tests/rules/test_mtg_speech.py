@@ -1,4 +1,4 @@
-"""MTG-SPEECH (2024 regulation, art. 6): a principal's speech or main report longer than an hour."""
+"""MTG-SPEECH (2024 regulation, part II): a principal's speech or main report longer than an hour."""
 
 import datetime
 
@@ -49,7 +49,7 @@ def test_the_message_gives_the_length_and_the_limit_and_the_rule_cites_its_artic
     assert violation.message == "The principal's speech or main report lasted 75 minutes, over the limit of 60"
     assert violation.source_unit_id == tree.dept.pk
     rule = get_rule(CODE)
-    assert (rule.source, rule.clause) == (Source.REGULATION_2024, "6")
+    assert (rule.source, rule.clause) == (Source.REGULATION_2024, "II")
 
 
 def test_correcting_the_length_clears_the_violation_and_sweeping_again_changes_nothing(tree):
