@@ -92,6 +92,26 @@ class Fold:
     help_text: object = ""
 
 
+class YesNoField(forms.TypedChoiceField):
+    """A question a rule reads, answered yes or no with two radio buttons; a new record's form pre-answers nothing.
+
+    A ticked-by-default box hides the case the rule looks for unless someone unticks it;
+    a question asks. Reads a check box's posts too ("on", "true"), as scripts and old pages send.
+    """
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", [("True", _("Yes")), ("False", _("No"))])
+        super().__init__(coerce=lambda value: value == "True", empty_value=None, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, bool):
+            return str(value)
+        value = super().to_python(value)
+        return {"on": "True", "true": "True", "1": "True", "false": "False", "0": "False"}.get(value.lower(), value)
+
+
 class RecordForm(forms.ModelForm):
     """Scopes the unit choices to the user's units and preselects the only one.
 
@@ -111,6 +131,8 @@ class RecordForm(forms.ModelForm):
     version = version_field()
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     folds: tuple[Fold, ...] = ()
+    #: Yes-or-no fields a rule reads, asked as questions (``YesNoField``) rather than boxes ticked by default.
+    questions: tuple[str, ...] = ()
 
     source_unit = UnitCodeField(
         queryset=Unit.objects.all(),
@@ -132,6 +154,11 @@ class RecordForm(forms.ModelForm):
             only = list(units[:2])
             if len(only) == 1:
                 self.initial.setdefault("unit", only[0].pk)
+        for name in self.questions:
+            model_field = self._meta.model._meta.get_field(name)
+            self.fields[name] = YesNoField(label=model_field.verbose_name, help_text=model_field.help_text)
+            if not self.instance.pk:
+                self.initial[name] = None
 
     warnings: list = []
     duplicate_of = None

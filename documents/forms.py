@@ -16,6 +16,8 @@ class DocumentChoiceField(forms.ModelChoiceField):
 
 
 class DocumentForm(RecordForm):
+    # DOC-EMPTY and DOC-FORWARD read these: asked, not ticked in advance.
+    questions = ("substantive", "has_local_content")
     folds = (
         Fold(
             _("How it was issued and what it demands"),
@@ -68,6 +70,18 @@ class DocumentForm(RecordForm):
         # keeps the defaults rather than failing.
         for name in ("labelled_as", "matters"):
             self.fields[name].required = False
+        self.fields["substantive"].help_text = _("Does it ask or decide anything of substance? Answer from its text.")
+        # Only a forwarded document is asked whether it adds anything of the forwarding unit's own.
+        self.fields["has_local_content"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("has_local_content") is None:
+            if cleaned.get("kind") == Document.Kind.FORWARDING:
+                self.add_error("has_local_content", _("Say whether the forwarding unit added anything of its own."))
+            else:
+                cleaned["has_local_content"] = True
+        return cleaned
 
     def clean_labelled_as(self):
         return self.cleaned_data.get("labelled_as") or Document.Label.RED_HEAD

@@ -118,8 +118,7 @@ def form_data(config, record) -> dict:
         elif isinstance(field, MultipleChoiceField):
             data[name] = list(value)
         elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
+            data[name] = str(value)  # what a check box's "on" and a yes/no question's radio both read
         elif isinstance(value, datetime.date):
             data[name] = value.isoformat()
         elif value is None:

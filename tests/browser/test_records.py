@@ -179,7 +179,12 @@ OTHER_KINDS = [
     pytest.param(
         "/documents/",
         "登记文件",
-        {"#id_title": "关于开展安全生产大检查的通知", "#id_received_on": "2026-03-02", "#id_handling_minutes": "90"},
+        {
+            "#id_title": "关于开展安全生产大检查的通知",
+            "#id_received_on": "2026-03-02",
+            "#id_handling_minutes": "90",
+            "#id_substantive_0": True,  # the question "has substantive content?" answered "yes"
+        },
         "1.5",  # 90 minutes of handling
         id="document",
     ),
@@ -233,7 +238,10 @@ def test_staff_log_each_other_kind_of_record_in_chinese_and_see_its_burden_hours
     expect(page.locator("#id_unit")).to_have_value(str(tree.a.pk))
 
     for selector, value in fields.items():
-        page.locator(selector).fill(value)
+        if value is True:
+            page.locator(selector).check()
+        else:
+            page.locator(selector).fill(value)
     expect(page.get_by_test_id("estimate")).to_contain_text(estimate_text(hours))
 
     button(page.locator("main"), "保存").click()

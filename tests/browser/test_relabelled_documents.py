@@ -31,6 +31,7 @@ def test_on_a_phone_a_memo_that_takes_the_day_past_ten_documents_is_flagged(
     expect(page.locator("#id_labelled_as")).to_be_hidden()  # shut: most documents keep the defaults
     page.locator("#id_title").fill("关于报送防汛物资清单的便笺")
     page.locator("#id_received_on").fill(DAY.isoformat())
+    page.locator("#id_substantive_0").check()  # "Yes": asked, not ticked in advance
     fold.locator("summary").click()
     expect(page.locator("#id_labelled_as")).to_be_visible()
     page.locator("#id_labelled_as").select_option("memo")

@@ -82,6 +82,7 @@ def test_a_post_without_the_folded_fields_keeps_their_defaults(tree, personas):
             "kind": "notice",
             "pages": 1,
             "length_chars": 100,
+            "substantive": "True",  # a question, not a folded default: it is always answered
         },
     )
     assert form.is_valid(), form.errors
