@@ -1,8 +1,8 @@
 """The burden ledger's relabelled records, its exports and print head; the dashboard's key figures.
 
-The record models of this branch do not declare ``relabelled()`` yet: the tests give a
-kind one (``monkeypatch``) over a field it already has, so the ledger is exercised
-through the registry and each model's hook as the real kinds will be.
+Most tests give a kind its own ``relabelled()`` (``monkeypatch``) over a field every
+record has, so the ledger is exercised through the registry and each model's hook
+whatever a kind's real one reads; one test reads the real ones (a memo, a 挂职).
 """
 
 import csv
@@ -29,7 +29,14 @@ from .test_pages import get
 
 
 @pytest.fixture
-def relabelling(monkeypatch):
+def no_relabelling(monkeypatch):
+    """No kind can be relabelled."""
+    for model in registry.record_models().values():
+        monkeypatch.setattr(model, "relabelled", classmethod(lambda cls: None))
+
+
+@pytest.fixture
+def relabelling(no_relabelling, monkeypatch):
     """Documents whose title starts with "便笺" and secondments to a host called "挂职" count as relabelled."""
     document, secondment = registry.model_for("document"), registry.model_for("secondment")
     monkeypatch.setattr(document, "relabelled", classmethod(lambda cls: Q(title__startswith="便笺")))
@@ -40,10 +47,20 @@ def rows_of(response) -> dict:
     return {row.source.code: row for row in response.context["ranking"]}
 
 
-def test_no_kind_can_relabel_so_the_ledger_has_no_such_column(client, personas, burden):
+def test_no_kind_can_relabel_so_the_ledger_has_no_such_column(client, personas, burden, no_relabelling):
     response = get(client, personas.supervisor, "insights:source_ranking")
     assert response.context["relabelled_kinds"] == []
     assert 'data-column="relabelled"' not in response.content.decode()
+
+
+def test_the_real_kinds_relabelled_records_are_counted_beside_their_kind(client, personas, tree, burden):
+    DocumentFactory(unit=tree.a, source_unit=tree.d2, received_on=day(2024, 5, 6), labelled_as="memo")
+    DocumentFactory(unit=tree.a, source_unit=tree.d2, received_on=day(2024, 5, 7), labelled_as="red_head")
+    rollups_rebuild()
+    response = get(client, personas.supervisor, "insights:source_ranking")
+    kinds = {kind for kind, _label in response.context["relabelled_kinds"]}
+    assert {"document", "inspection", "secondment"} <= kinds
+    assert rows_of(response)["D2"].relabelled["document"].records == 1
 
 
 def test_the_ledger_counts_relabelled_records_beside_their_kind(client, personas, tree, burden, relabelling):
@@ -109,7 +126,7 @@ def test_the_ledger_reads_the_relabelled_in_one_query_per_kind_whatever_the_rows
     assert len(rows_of(get(client, personas.supervisor, "insights:source_ranking"))) == 3 + 8
 
 
-def test_without_relabelling_the_ledger_runs_fewer_queries(client, personas, burden, monkeypatch):
+def test_without_relabelling_the_ledger_runs_fewer_queries(client, personas, burden, no_relabelling, monkeypatch):
     """The relabelled cost one query per kind that can have any: none when no kind can."""
 
     def count() -> int:
