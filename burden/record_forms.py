@@ -60,6 +60,9 @@ class RecordForm(forms.ModelForm):
 
     version = version_field()
 
+    #: Fields that take the form's whole width (a title, notes, a set of check boxes).
+    wide_fields: tuple[str, ...] = ("title", "notes", "trace_requirements")
+
     source_unit = UnitCodeField(
         queryset=Unit.objects.all(),
         required=False,

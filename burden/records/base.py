@@ -177,6 +177,17 @@ class BaseRecord(Versioned):
         return None
 
     @classmethod
+    def hours_per_span_day(cls):
+        """The hours a record bears on each working day of its ``hours_span``, as a query expression.
+
+        ``None`` by default: a working day of ``CostParameters.hours_per_working_day`` (a
+        seconded person is away all day). A kind whose records cost a part of a day,
+        their own figure (a work group's minutes a day x its people), returns it, and
+        the roll-ups spread that figure instead.
+        """
+        return None
+
+    @classmethod
     def relabelled(cls):
         """A ``Q`` of the records whose label hides their kind; ``None`` (none can) by default.
 

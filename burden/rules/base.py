@@ -65,6 +65,14 @@ CITATION = {
     Source.FINGERTIP_2024: gettext_lazy("Fingertip Opinions (2024), %(clause)s"),
     Source.APP_MEASURES_2026: gettext_lazy("App Measures (2026), art. %(clause)s"),
 }
+#: How a clause is cited when it names a part of the instrument, or a passage, not an article
+#: (``Rule.clause_is_part``): where the article's number could not be confirmed.
+PART_CITATION = {
+    Source.PAPER: gettext_lazy("Paper %(clause)s"),
+    Source.REGULATION_2024: gettext_lazy("Several Provisions (2024), part %(clause)s"),
+    Source.FINGERTIP_2024: gettext_lazy("Fingertip Opinions (2024), %(clause)s"),
+    Source.APP_MEASURES_2026: gettext_lazy("App Measures (2026), %(clause)s"),
+}
 #: The ``record_kind`` of a rule that reads every kind of record (TRACE-BANNED).
 ANY_KIND = "*"
 
@@ -152,6 +160,8 @@ class Rule:
     #: The instrument the rule enforces (``Source``) and the clause's words, translated.
     source: ClassVar[str] = Source.PAPER
     quote: ClassVar[Promise | str] = ""
+    #: True when ``clause`` names a part or a passage of the instrument rather than an article.
+    clause_is_part: ClassVar[bool] = False
     record_kind: ClassVar[str]
     severity: ClassVar[str] = "medium"
     params: ClassVar[tuple[Param, ...]] = ()
@@ -190,7 +200,8 @@ class Rule:
     @property
     def citation(self) -> str:
         """Where the rule comes from, short: "Paper 3.1", "Several Provisions (2024), art. 2"."""
-        return str(CITATION[Source(self.source)]) % {"clause": self.clause}
+        formats = PART_CITATION if self.clause_is_part else CITATION
+        return str(formats[Source(self.source)]) % {"clause": self.clause}
 
     @property
     def severity_label(self) -> str:

@@ -20,7 +20,7 @@ from burden.rules.engine import ANY_KIND
 from burden.rules.engine import record_models as engine_models
 from meetings.models import Meeting
 
-THE_FIVE = {"meeting", "document", "inspection", "secondment", "data_request"}
+THE_FIVE = {"meeting", "document", "inspection", "secondment", "data_request", "work_app"}
 
 
 def record_model_classes() -> set[type]:
