@@ -60,7 +60,7 @@ class Demand(models.TextChoices):
     FORCED_INSTALL = "forced_install", _("Forced install or registration")
     PHOTO_UPLOAD = "photo_upload", _("Photo or video uploads")
     LOCATION_UPLOAD = "location_upload", _("Location uploads")
-    REPLY_CHAIN = "reply_chain", _("Reply chains (接龙)")
+    REPLY_CHAIN = "reply_chain", _("Reply chains")
     FORM_FILLING = "form_filling", _("Form filling and head counts")
 
 
