@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from burden.record_forms import DatePicker, RecordForm
 
@@ -14,6 +15,11 @@ class WorkAppForm(RecordForm):
     """
 
     wide_fields = ("name", "demands", "matter", "notes", "trace_requirements")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("start_date", timezone.localdate())
 
     class Meta:
         model = WorkApp
