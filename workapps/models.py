@@ -171,6 +171,25 @@ class WorkApp(BaseRecord):
         )
 
     @classmethod
+    def hours_refresh(cls, today: datetime.date) -> int:
+        """The hours of the apps still required, counted up to ``today`` (the scheduled sweep calls it).
+
+        One UPDATE per distinct (start, minutes, people) of the open-ended apps, the figure
+        computed in Python so that it is exactly what a save would store.
+        """
+        still_required = cls.objects.filter(end_date__isnull=True, start_date__lte=today)
+        shapes = still_required.order_by().values_list("start_date", "minutes_per_day", "people_required").distinct()
+        changed = 0
+        for start, minutes, people in shapes:
+            hours = burden_hours_for_work_app(start=start, end=today, minutes_per_day=minutes, people_required=people)
+            changed += (
+                still_required.filter(start_date=start, minutes_per_day=minutes, people_required=people)
+                .exclude(burden_hours=hours)
+                .update(burden_hours=hours)
+            )
+        return changed
+
+    @classmethod
     def hours_span(cls) -> tuple:
         """From the start to the end, or to today while it is still required."""
         return F("start_date"), Coalesce("end_date", Value(timezone.localdate()))

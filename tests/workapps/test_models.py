@@ -65,3 +65,21 @@ def test_the_rollups_spread_its_own_hours_a_day_over_its_months(tree, personas):
     cells = dict(MonthlyRollup.objects.filter(record_kind="work_app").values_list("month", "hours"))
     assert cells == {datetime.date(2026, 3, 1): Decimal("2.00"), datetime.date(2026, 4, 1): Decimal("3.00")}
     assert sum(cells.values()) == app.burden_hours
+
+
+def test_the_scheduled_sweep_counts_a_still_required_group_up_to_its_day(tree, monkeypatch):
+    from burden.rules.tasks import sweep_rules
+
+    friday, next_friday = datetime.date(2026, 3, 6), datetime.date(2026, 3, 13)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: friday)
+    still = WorkAppFactory(unit=tree.a, start_date=MONDAY, end_date=None, minutes_per_day=60, people_required=1)
+    ended = WorkAppFactory(unit=tree.a, start_date=MONDAY, end_date=friday, minutes_per_day=60, people_required=1)
+    assert still.burden_hours == ended.burden_hours == Decimal("5.00")
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: next_friday)
+    assert WorkApp.hours_refresh(friday) == 0  # already up to that day
+    sweep_rules(next_friday.isoformat())
+    still.refresh_from_db()
+    ended.refresh_from_db()
+    assert (still.burden_hours, ended.burden_hours) == (Decimal("10.00"), Decimal("5.00"))
+    assert MonthlyRollup.objects.get(record_kind="work_app", month=MONDAY.replace(day=1)).hours == Decimal("15.00")
