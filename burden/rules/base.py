@@ -70,7 +70,7 @@ CITATION = {
 PART_CITATION = {
     Source.PAPER: gettext_lazy("Paper %(clause)s"),
     Source.REGULATION_2024: gettext_lazy("Several Provisions (2024), part %(clause)s"),
-    Source.FINGERTIP_2024: gettext_lazy("Fingertip Opinions (2024), %(clause)s"),
+    Source.FINGERTIP_2024: gettext_lazy("Fingertip Opinions (2024), part %(clause)s"),
     Source.APP_MEASURES_2026: gettext_lazy("App Measures (2026), %(clause)s"),
 }
 #: The ``record_kind`` of a rule that reads every kind of record (TRACE-BANNED).
@@ -156,7 +156,7 @@ class Rule:
     title: ClassVar[Promise]
     description: ClassVar[Promise]
     message: ClassVar[Promise]  # formatted with the finding's values and the parameters
-    clause: ClassVar[str]  # the source's section (paper) or article (instruments) number
+    clause: ClassVar[str]  # the source's section (paper) or article (instruments) number; may be lazy (a part)
     #: The instrument the rule enforces (``Source``) and the clause's words, translated.
     source: ClassVar[str] = Source.PAPER
     quote: ClassVar[Promise | str] = ""

@@ -23,6 +23,7 @@ from collections import defaultdict
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workapps.models import Demand, WorkApp
 
@@ -69,7 +70,8 @@ class AppBannedFunction(Rule):
     )
     message = _("Demands %(demanded)s, which the rules on government apps forbid")
     source = Source.APP_MEASURES_2026
-    clause = "五个不得"
+    # The article's number could not be confirmed: the passage is cited by its name.
+    clause = _("the list of prohibitions")
     clause_is_part = True
     quote = _(
         "Except in special scenarios such as security and emergencies, no compulsory functions such as check-in, "
@@ -134,7 +136,7 @@ class AppZombie(Rule):
         "Still required %(days_after)s days after its matter ended on %(ended)s, over the limit of %(days)s days"
     )
     source = Source.FINGERTIP_2024
-    clause = "三"
+    clause = pgettext_lazy("part of an instrument", "3")
     clause_is_part = True
     quote = _("Work groups set up for a task are dissolved in time once the task is completed.")
     record_kind = "work_app"
@@ -237,7 +239,7 @@ class AppDuplicate(Rule):
         "%(count)s apps or groups of the same source for %(matter)s at once, over the limit of %(max_per_matter)s"
     )
     source = Source.FINGERTIP_2024
-    clause = "三"
+    clause = pgettext_lazy("part of an instrument", "3")
     clause_is_part = True
     quote = _("Prevent reporting the same matter through several channels (多头填报).")
     record_kind = "work_app"
@@ -272,7 +274,7 @@ class AppCount(Rule):
     description = _("A source unit makes a unit use more apps or groups at once than the limit.")
     message = _("%(count)s apps or groups of the same source at once, over the limit of %(max_apps)s")
     source = Source.REGULATION_2024
-    clause = "五"
+    clause = pgettext_lazy("part of an instrument", "5")
     clause_is_part = True
     quote = _(
         "Standardise the management of government mobile apps: those reaching the grassroots are cleared up, "

@@ -49,7 +49,7 @@ def test_staff_log_a_check_in_group_on_a_phone_and_see_it_flagged_and_counted(
     flag = page.locator("[data-testid=flags] [data-rule=APP-BANNED-FUNCTION]")
     expect(flag).to_be_visible()
     expect(flag).to_contain_text("Daily check-in")
-    expect(flag.get_by_test_id("flag-citation")).to_have_text("App Measures (2026), 五个不得")
+    expect(flag.get_by_test_id("flag-citation")).to_have_text("App Measures (2026), the list of prohibitions")
 
     page.goto("/dashboard/?unit=A&start=2026-11&end=2026-11")
     expect(page.get_by_test_id("total-hours")).to_have_text("10")  # 10 minutes x 3 people x 20 days

@@ -71,7 +71,7 @@ def test_the_message_names_only_the_banned_demands_and_the_flag_cites_the_measur
     assert violation.severity == "high"
     rule = get_rule(CODE)
     assert rule.source == "app_measures_2026"
-    assert rule.citation == "App Measures (2026), 五个不得"
+    assert rule.citation == "App Measures (2026), the list of prohibitions"
 
 
 def test_an_emergency_group_flags_only_its_forced_install(tree):
