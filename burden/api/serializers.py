@@ -151,7 +151,7 @@ class RuleSerializer(strict.Serializer):
             "code": rule.code,
             "title": str(rule.title),
             "description": str(rule.description),
-            "clause": rule.clause,
+            "clause": str(rule.clause),  # a part's number may be translated
             "record_kind": rule.record_kind,
             "severity": rule.severity,
             "enabled": enabled,

@@ -111,3 +111,17 @@ def test_a_ledger_in_chinese_logs_work_groups(client, tree, personas):
     assert (job.status, job.created, job.errors) == ("done", 1, [])
     app = WorkApp.objects.get()
     assert (app.demands, app.start_date, app.end_date) == (["checkin", "reply_chain"], datetime.date(2026, 3, 2), None)
+
+
+@pytest.mark.parametrize(
+    ("code", "clause"),
+    [
+        ("APP-BANNED-FUNCTION", "the list of prohibitions"),
+        ("APP-ZOMBIE", "3"),
+        ("APP-DUPLICATE", "3"),
+        ("APP-COUNT", "5"),
+    ],
+)
+def test_the_rules_api_gives_each_work_app_rule_its_clause_as_text(api, personas, code, clause):
+    body = api.as_(personas.staff_a).get(f"/api/v1/rules/{code}/").json()
+    assert (body["code"], body["record_kind"], body["clause"]) == (code, "work_app", clause)
