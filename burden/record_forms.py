@@ -134,6 +134,9 @@ class RecordForm(forms.ModelForm):
     #: Yes-or-no fields a rule reads, asked as questions (``YesNoField``) rather than boxes ticked by default.
     questions: tuple[str, ...] = ()
 
+    #: Fields that take the form's whole width (a title, notes, a set of check boxes).
+    wide_fields: tuple[str, ...] = ("title", "notes", "trace_requirements")
+
     source_unit = UnitCodeField(
         queryset=Unit.objects.all(),
         required=False,

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "datarequests",
     "documents",
     "inspections",
+    "workapps",
 ]
 
 MIDDLEWARE = [

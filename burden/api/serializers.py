@@ -158,7 +158,7 @@ class RuleSerializer(strict.Serializer):
             "code": rule.code,
             "title": str(rule.title),
             "description": str(rule.description),
-            "clause": rule.clause,
+            "clause": str(rule.clause),  # a part's number or a passage's name, in the reader's language
             "source": rule.source,
             "citation": rule.citation,
             "record_kind": rule.record_kind,

@@ -267,31 +267,37 @@ def _spread_select(model, where: Q | None) -> tuple[str, list]:
 
     Counts (records, flags, traces) stay in the month of the record's date; the hours
     are the working days of each month in the span x the hours of a working day, as
-    ``secondments.models.secondment_hours_by_month`` counts a secondment's.
+    ``secondments.models.secondment_hours_by_month`` counts a secondment's — or x the
+    record's own hours a day, when its kind declares them (``Model.hours_per_span_day``).
     """
     first, last = model.hours_span()
+    daily = model.hours_per_span_day()
     working_days_cover(model, where)
     spans = (
         _records(model, where)
-        .annotate(r_first=first, r_last=last)
-        .values("unit_id", "source_unit_id", "r_first", "r_last")
+        .annotate(r_first=first, r_last=last, **({} if daily is None else {"r_daily": daily}))
+        .values("unit_id", "source_unit_id", "r_first", "r_last", *([] if daily is None else ["r_daily"]))
     )
     spans_sql, spans_params = spans.query.sql_with_params()
     counts_sql, counts_params = _cells_select(model, where, hours=False)
-    hours_per_day = CostParameters.current().hours_per_working_day
+    # A day's hours: the kind's own figure per record, or else a working day of the cost parameters.
+    if daily is None:
+        day_hours, day_params = "COUNT(*) * %s", [CostParameters.current().hours_per_working_day]
+    else:
+        day_hours, day_params = "SUM(s.r_daily)", []
     zeros = ", ".join(f"0 AS {name}" for name in MEASURES[1:])
     counts = ", ".join(f"k.{name}" for name in MEASURES[1:])
     sums = ", ".join(f"SUM(u.{name}) AS {name}" for name in MEASURES)
     days = connection.ops.quote_name(WorkingDay._meta.db_table)
     sql = (
         f"SELECT u.unit_id, u.source_unit_id, u.r_month, {sums} FROM ("
-        f"SELECT s.unit_id, s.source_unit_id, d.month AS r_month, COUNT(*) * %s AS r_hours, {zeros} "
+        f"SELECT s.unit_id, s.source_unit_id, d.month AS r_month, {day_hours} AS r_hours, {zeros} "
         f"FROM ({spans_sql}) s INNER JOIN {days} d ON d.day >= s.r_first AND d.day <= s.r_last "
         f"GROUP BY s.unit_id, s.source_unit_id, d.month "
         f"UNION ALL SELECT k.unit_id, k.source_unit_id, k.r_month, 0, {counts} FROM ({counts_sql}) k"
         f") u GROUP BY u.unit_id, u.source_unit_id, u.r_month"
     )
-    return sql, [hours_per_day, *spans_params, *counts_params]
+    return sql, [*day_params, *spans_params, *counts_params]
 
 
 def working_days_cover(model, where: Q | None) -> None:

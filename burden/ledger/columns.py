@@ -33,6 +33,9 @@ EXTERNAL_ID = "external_id"
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "√", "✓", "有", "需要", "t"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", "×", "✗", "无", "不需要", "f"}
 LIST_SPLIT = re.compile(r"[,，;；、/\s]+")
+#: Between the items of a list cell; an item that is no choice is then split at its spaces,
+#: so that a label of several words ("Written material") reads back as one item.
+LIST_ITEMS = re.compile(r"[,，;；、/]+")
 DATE_PATTERNS = [
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
@@ -219,7 +222,7 @@ class Converters:
 
     def _convert(self, model_field, column, raw):
         if isinstance(model_field, MultipleChoiceField):
-            return [self._choice(column, token) for token in LIST_SPLIT.split(str(raw).strip()) if token]
+            return self._choices(column, raw)
         if model_field.choices:
             return self._choice(column, raw)
         if isinstance(model_field, models.ForeignKey):
@@ -236,6 +239,21 @@ class Converters:
         if isinstance(raw, float) and raw.is_integer():
             text = str(int(raw))  # Excel turns "12" into 12.0
         return text
+
+    def _choices(self, column, raw) -> list:
+        values = []
+        for item in LIST_ITEMS.split(str(raw).strip()):
+            item = item.strip()
+            if not item:
+                continue
+            try:
+                values.append(self._choice(column, item))
+            except CellError:
+                words = LIST_SPLIT.split(item)
+                if len(words) < 2:
+                    raise
+                values.extend(self._choice(column, word) for word in words if word)
+        return values
 
     def _choice(self, column, raw):
         wanted = normalise_header(raw)

@@ -177,6 +177,28 @@ class BaseRecord(Versioned):
         return None
 
     @classmethod
+    def hours_refresh(cls, today: datetime.date) -> int:
+        """Bring up to ``today`` the stored hours that grow with the calendar; how many records changed.
+
+        Called for every kind by the scheduled sweep (``burden.rules.tasks.sweep_rules``),
+        which then rebuilds the roll-ups of a kind with any. A kind whose records count
+        their hours up to today while they have no end (a work group still required)
+        overrides it with set-based UPDATEs; by default stored hours never age.
+        """
+        return 0
+
+    @classmethod
+    def hours_per_span_day(cls):
+        """The hours a record bears on each working day of its ``hours_span``, as a query expression.
+
+        ``None`` by default: a working day of ``CostParameters.hours_per_working_day`` (a
+        seconded person is away all day). A kind whose records cost a part of a day,
+        their own figure (a work group's minutes a day x its people), returns it, and
+        the roll-ups spread that figure instead.
+        """
+        return None
+
+    @classmethod
     def relabelled(cls):
         """A ``Q`` of the records whose label hides their kind; ``None`` (none can) by default.
 

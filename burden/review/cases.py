@@ -272,7 +272,7 @@ def _recount(cases) -> int:
 
 def _hours(open_flags):
     """Burden hours of the records behind a case's open flags: a subquery per kind for single and group flags."""
-    total = Value(Decimal(0), output_field=DecimalField())
+    terms = []
     for kind, model in record_models().items():
         hours = model.objects.filter(pk=OuterRef("record_id")).values("burden_hours")[:1]
         single = (
@@ -292,8 +292,19 @@ def _hours(open_flags):
             .values("h")[:1]
         )
         zero = Value(Decimal(0), output_field=DecimalField())
-        total = total + Coalesce(Subquery(single), zero) + Coalesce(Subquery(grouped), zero)
-    return ExpressionWrapper(total, output_field=DecimalField())
+        terms += [Coalesce(Subquery(single), zero), Coalesce(Subquery(grouped), zero)]
+    return ExpressionWrapper(_balanced_sum(terms), output_field=DecimalField())
+
+
+def _balanced_sum(terms: list):
+    """``a + b + c + ...`` as a balanced tree, not a chain: the SQL nests as deep as log2 of the
+    terms, so that a kind more adds no level (SQLite's parser stops at a fixed depth)."""
+    if not terms:
+        return Value(Decimal(0), output_field=DecimalField())
+    if len(terms) == 1:
+        return terms[0]
+    middle = len(terms) // 2
+    return _balanced_sum(terms[:middle]) + _balanced_sum(terms[middle:])
 
 
 def common_path(paths) -> str:

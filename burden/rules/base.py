@@ -79,6 +79,12 @@ CITATION = {
 #: How a whole part of an instrument is cited, by source (``Part``).
 PART_CITATION = {
     Source.REGULATION_2024: gettext_lazy("Several Provisions (2024), part %(part)s"),
+    Source.FINGERTIP_2024: gettext_lazy("Fingertip Opinions (2024), part %(part)s"),
+}
+#: How a passage that is neither an article nor a part is cited (``Rule.clause_is_passage``):
+#: a list of prohibitions whose article's number could not be confirmed.
+PASSAGE_CITATION = {
+    Source.APP_MEASURES_2026: gettext_lazy("App Measures (2026), %(clause)s"),
 }
 PART_NUMERALS = {
     "I": pgettext_lazy("part of an instrument", "I"),
@@ -198,11 +204,13 @@ class Rule:
     title: ClassVar[Promise]
     description: ClassVar[Promise]
     message: ClassVar[Promise]  # formatted with the finding's values and the parameters
-    #: The source's section (paper) or article (instruments) number, or a ``Part``.
+    #: The source's section (paper) or article (instruments) number, a ``Part``, or (lazy) a passage's name.
     clause: ClassVar[str]
     #: The instrument the rule enforces (``Source``) and the clause's words, translated.
     source: ClassVar[str] = Source.PAPER
     quote: ClassVar[Promise | str] = ""
+    #: True when ``clause`` names a passage of the instrument (a list, a section) rather than an article.
+    clause_is_passage: ClassVar[bool] = False
     record_kind: ClassVar[str]
     severity: ClassVar[str] = "medium"
     params: ClassVar[tuple[Param, ...]] = ()
@@ -242,9 +250,10 @@ class Rule:
     def citation(self) -> str:
         """Where the rule comes from, short: "Paper 3.1", "Several Provisions (2024), art. 2" (or "part III")."""
         source = Source(self.source)
-        if isinstance(self.clause, Part) and source in PART_CITATION:
+        if isinstance(self.clause, Part):
             return str(PART_CITATION[source]) % {"part": str(self.clause)}
-        return str(CITATION[source]) % {"clause": self.clause}
+        formats = PASSAGE_CITATION if self.clause_is_passage else CITATION
+        return str(formats[source]) % {"clause": self.clause}
 
     @property
     def severity_label(self) -> str:

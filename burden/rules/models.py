@@ -322,6 +322,16 @@ class Violation(models.Model):
 
         return rule_title(self.rule)
 
+    @property
+    def rule_citation(self) -> str:
+        """Where the rule comes from ("App Measures (2026), ..."), in the reader's language; "" if it is gone."""
+        from .base import get_rule
+
+        try:
+            return get_rule(self.rule).citation
+        except KeyError:
+            return ""
+
 
 class ViolationRecord(models.Model):
     """A record behind a group's violation (an aggregate rule's finding): the group lists them all.

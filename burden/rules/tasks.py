@@ -28,8 +28,24 @@ def sweep_rules(today: str | None = None, codes: list[str] | None = None) -> Non
     from ..insights.rollups import rollups_flags_refresh
     from .engine import sweep
 
-    sweep(datetime.date.fromisoformat(today) if today else None, codes)
+    day = datetime.date.fromisoformat(today) if today else None
+    if codes is None:
+        _hours_refresh(day)
+    sweep(day, codes)
     rollups_flags_refresh()  # the sweep may have opened or cleared flags anywhere
+
+
+def _hours_refresh(today: datetime.date | None) -> None:
+    """Stored hours that grow with the calendar brought up to ``today``, and their kinds' roll-ups rebuilt."""
+    from django.utils import timezone
+
+    from ..insights.rollups import rollups_rebuild
+    from ..records.registry import record_models
+
+    today = today or timezone.localdate()
+    changed = [kind for kind, model in record_models().items() if model.hours_refresh(today)]
+    if changed:
+        rollups_rebuild(changed)
 
 
 @shared_task(name="burden.tasks.rule_reapply", acks_late=True)

@@ -25,7 +25,7 @@ EVERYONE = row(UNAUTHORIZED, OK, OK, OK, OK, OK, OK)
 ADMINS = row(UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)
 IN_UNIT_A = row(UNAUTHORIZED, NOT_FOUND, OK, NOT_FOUND, OK, OK, OK)
 POST_ONLY = row(UNAUTHORIZED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
-RECORDS = ["meeting", "document", "inspection", "secondment", "data-request"]
+RECORDS = ["meeting", "document", "inspection", "secondment", "data-request", "work-app"]
 
 # (url name, how to find its argument, expected status per persona)
 ROUTES = [

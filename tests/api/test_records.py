@@ -21,6 +21,7 @@ PREFIX = {
     "inspection": "inspections",
     "secondment": "secondments",
     "data_request": "data-requests",
+    "work_app": "work-apps",
 }
 READ_ONLY = {"id", "burden_hours", "violations", "created_at", "updated_at", "extensions", "item_count"}
 MODELS = list(RECORD_FACTORIES)

@@ -33,7 +33,7 @@ def cells_from_records() -> dict:
             cell["flagged"] += record.weight if (kind, record.pk) in flagged else 0
             for trace in record.trace_requirements:
                 cell[trace] += record.weight
-            if kind == "secondment":
+            if model.hours_span() is not None:  # hours spread over months: a secondment's, a work app's
                 for month, hours in record.hours_by_month(params):
                     cells[(record.unit_id, record.source_unit_id, kind, month)]["hours"] += hours
             else:

@@ -20,7 +20,7 @@ from burden.rules.engine import ANY_KIND
 from burden.rules.engine import record_models as engine_models
 from meetings.models import Meeting
 
-THE_FIVE = {"meeting", "document", "inspection", "secondment", "data_request"}
+THE_KINDS = {"meeting", "document", "inspection", "secondment", "data_request", "work_app"}
 
 
 def record_model_classes() -> set[type]:
@@ -30,7 +30,7 @@ def record_model_classes() -> set[type]:
 def test_every_installed_record_app_is_registered_with_its_model():
     registered = {kind.model for kind in kinds()}
     assert registered == record_model_classes()
-    assert {kind.code for kind in kinds()} == THE_FIVE
+    assert {kind.code for kind in kinds()} == THE_KINDS
     for kind in kinds():
         assert kind.app_label in settings.INSTALLED_APPS
         assert kind.model._meta.app_config.name == kind.app_label
@@ -83,10 +83,10 @@ def test_the_navigation_lists_the_kinds_in_order():
 
 
 def test_an_unknown_code_raises_a_clear_error():
-    with pytest.raises(UnknownKind, match="'work_app'.*registered: meeting"):
-        kind_for("work_app")
+    with pytest.raises(UnknownKind, match="'parking'.*registered: meeting"):
+        kind_for("parking")
     with pytest.raises(LookupError):
-        model_for("work_app")
+        model_for("parking")
     # The model's label is not a code: a kind has one identity.
     with pytest.raises(UnknownKind):
         kind_for("meetings.meeting")
@@ -105,9 +105,9 @@ class FakeRule:
 
 
 def test_a_rule_naming_an_unknown_kind_is_reported_by_the_check():
-    messages = rule_kinds_check(rules=[FakeRule("X-1", "work_app"), FakeRule("X-2", "meeting")])
+    messages = rule_kinds_check(rules=[FakeRule("X-1", "parking"), FakeRule("X-2", "meeting")])
     assert [(message.id, message.level) for message in messages] == [("burden.E001", checks.ERROR)]
-    assert "X-1" in messages[0].msg and "'work_app'" in messages[0].msg
+    assert "X-1" in messages[0].msg and "'parking'" in messages[0].msg
 
 
 def test_a_rule_reading_every_kind_passes_the_check():

@@ -262,6 +262,7 @@ def detail_url(record) -> str:
         "inspection": "inspections",
         "secondment": "secondments",
         "data_request": "data-requests",
+        "work_app": "work-apps",
     }
     return f"/api/v1/{prefixes[record.record_kind]}/{record.pk}/"
 

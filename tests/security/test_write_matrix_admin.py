@@ -61,6 +61,7 @@ ADMIN_MODELS = {
     "inspections.inspection": record("inspection"),
     "secondments.secondment": record("secondment"),
     "datarequests.datarequest": record("data_request"),
+    "workapps.workapp": record("work_app"),
     "inspections.inspectionplan": Access("scoped", lambda world, place: place.plan),
     "datarequests.catalogueitem": Access("scoped", _catalogue_pk),
     # One row, edited in place: never added twice, never deleted.

@@ -1,0 +1,4 @@
+from .views import config
+
+app_name = "workapps"
+urlpatterns = config.urls()
