@@ -98,7 +98,7 @@ lint: install security
 # test names). It warns "nosec encountered, but no failed test" for the other parts of
 # such a line: a bandit quirk, not a finding.
 security: install
-	$(VENV)/bin/bandit --quiet -r burden meetings documents inspections secondments datarequests scripts -ll -ii \
+	$(VENV)/bin/bandit --quiet -r burden meetings documents inspections secondments datarequests workapps scripts -ll -ii \
 		-x '*/migrations/*,*/tests/*,.venv,node_modules'
 
 fmt: install
