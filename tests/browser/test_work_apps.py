@@ -5,8 +5,6 @@ defaults), the saved group is flagged with APP-BANNED-FUNCTION citing the App Me
 and its hours reach the dashboard.
 """
 
-import time
-
 import pytest
 from playwright.sync_api import expect
 
@@ -20,7 +18,9 @@ def test_staff_log_a_check_in_group_on_a_phone_and_see_it_flagged_and_counted(
     new_context, log_in, tree, personas, live_server
 ):
     page = log_in(new_context(locale="en-US", viewport=PHONE).new_page(), "staff_a")
-    started = time.monotonic()
+    # One tap to the form, eight entries, one tap to save: the form asks for nothing else
+    # (the unit is the person's only one, the rest has defaults). No clock is read here:
+    # a timed assertion would test the machine, not the form.
     page.get_by_test_id("quick-entry-workapps").click()
     page.wait_for_url(f"{live_server.url}/work-apps/new/")
 
@@ -42,7 +42,6 @@ def test_staff_log_a_check_in_group_on_a_phone_and_see_it_flagged_and_counted(
     assert len(lefts) == 1, lefts
     form.locator("button[type=submit]").first.click()
     page.wait_for_url(f"{live_server.url}/work-apps/*/")
-    assert time.monotonic() - started < 60
 
     app = WorkApp.objects.get()
     assert (app.unit, app.source_unit, app.demands) == (tree.a, tree.dept, ["checkin", "reply_chain"])
