@@ -8,7 +8,7 @@ documents on a few days of the year (``FLOODS``), a third of them as memos (便�
 count all the same — and from rare slips: a special-task document over 4,000
 characters, a demand for a report back, a one-vote veto pushed onto a community.
 
-Staff note the matter for about a third of the documents, so ``DOC-MERGE`` finds the
+Staff note the matter for a few of the documents, so ``DOC-MERGE`` finds the
 runs of one issuer's documents on one matter among those; a few documents bundle two
 matters, and some arrive as white-headed documents or memos.
 """
@@ -44,7 +44,7 @@ MAX_LENGTH = 5000  # DOC-LENGTH's default
 MAX_LENGTH_SPECIAL_TASK = 4000  # ... and its default for a special task
 LABELS = list(Document.Label.values)
 LABEL_WEIGHTS = [86, 8, 4, 2]
-MATTER_NOTED = 0.35  # how often staff note the matter
+MATTER_NOTED = 0.08  # how often staff note the matter: DOC-MERGE then finds a few runs, not chance pairs
 FLOOD_MEMOS = 0.3  # the share of a flood day's documents issued as memos
 # FLOODS: the street whose communities get a flood, how many extra documents a flood day
 # brings each of them (DOC-DAILY allows 10), and which of the year's working days are

@@ -123,6 +123,20 @@ def walkthrough(base: str, username: str, password: str) -> None:
             {"title": "周报表", "date": "2026-03-02", "kind": "report", "items": ["常住人口"], "frequency": "weekly"},
             "RPT-FREQUENCY",
         ),
+        "work-apps": (
+            {
+                "name": "创文打卡群",
+                "app_kind": "group",
+                "start_date": "2026-03-02",
+                "end_date": "2026-03-31",
+                "people_required": 3,
+                "minutes_per_day": 10,
+                "demands": ["checkin", "reply_chain"],
+                "security_or_emergency": False,
+                "matter": "创文",
+            },
+            "APP-BANNED-FUNCTION",
+        ),
     }
     created = {}
     for path, (body, rule) in records.items():
@@ -130,7 +144,7 @@ def walkthrough(base: str, username: str, password: str) -> None:
         created[path] = record["id"]
         if flags(staff, path, record["id"]).get(rule) != "open":
             raise Failed(f"{path} {record['id']}: expected an open {rule} flag, got {record['violations']}")
-    step("the staff member logged one record of each of the five kinds, each flagged by its rule")
+    step("the staff member logged one record of each of the six kinds, each flagged by its rule")
 
     staff.call("POST", "meetings/", {**records["meetings"][0], "unit": other}, 400)
     stranger.call("GET", f"meetings/{created['meetings']}/", expect=404)
@@ -172,6 +186,7 @@ def walkthrough(base: str, username: str, password: str) -> None:
         "inspection",
         "secondment",
         "data_request",
+        "work_app",
     }:
         raise Failed(f"unexpected summary {summary}")
     step(f"the street's burden summary adds up to {summary['total_hours']} hours")

@@ -14,10 +14,14 @@ supervisor: supervisor of S1 (sees A and B); admin: admin membership at CITY (no
 superuser); superuser: Django superuser with no membership; outsider: no membership.
 """
 
+import importlib
 import os
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.utils import translation
 
 from burden.celery import app as celery_app
@@ -35,6 +39,28 @@ def _english_outside_requests():
     """
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _working_day_calendar(request):
+    """The calendar a migration fills (``WorkingDay``, 2000-2099) back in place for a transactional test.
+
+    A transactional test (a live server, a real worker) ends with a flush, which empties
+    every table, the calendar included; the next one would spread a secondment's or a
+    work group's hours over no days. Refilled once, when a transactional test finds it empty.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from burden.insights.models import WorkingDay
+
+        if not WorkingDay.objects.exists():
+            fill = importlib.import_module("burden.migrations.0009_rollups").fill_working_days
+            fill(django_apps, SimpleNamespace(connection=connection))
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -238,7 +238,7 @@ class AppDuplicate(Rule):
     )
     source = Source.FINGERTIP_2024
     clause = Part("III")
-    quote = _("Prevent reporting the same matter through several channels (多头填报).")
+    quote = _("Prevent reporting the same matter through several channels.")
     record_kind = "work_app"
     severity = "medium"
     aggregate = True

@@ -51,4 +51,12 @@ def test_staff_log_a_check_in_group_on_a_phone_and_see_it_flagged_and_counted(
     expect(flag.get_by_test_id("flag-citation")).to_have_text("App Measures (2026), the list of prohibitions")
 
     page.goto("/dashboard/?unit=A&start=2026-11&end=2026-11")
-    expect(page.get_by_test_id("total-hours")).to_have_text("10")  # 10 minutes x 3 people x 20 days
+    hours = page.get_by_test_id("total-hours")
+    expect(hours).to_have_attribute("data-value", "10")  # 10 minutes x 3 people x 20 days
+    expect(hours.locator(".kpi-number")).to_have_text("10")
+
+    # ... and against its source department in the burden ledger (台账), in the work apps' column.
+    page.goto("/burden-ledger/?unit=A&start=2026-11&end=2026-11")
+    row = page.locator("[data-testid=ranking] tr[data-source=D1-EDU]")
+    expect(row.locator("[data-total-hours]")).to_have_attribute("data-total-hours", "10")
+    expect(row.locator("[data-kind=work_app]")).to_have_attribute("data-records", "1")

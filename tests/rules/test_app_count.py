@@ -46,7 +46,7 @@ def test_the_violation_is_anchored_on_the_first_and_dated_by_the_day_the_limit_w
     violation = Violation.objects.get(rule=CODE)
     assert (violation.record_id, violation.occurred_on) == (apps[0].pk, day(3))
     assert violation.message == "4 apps or groups of the same source at once, over the limit of 3"
-    assert get_rule(CODE).citation == "Several Provisions (2024), part 5"
+    assert get_rule(CODE).citation == "Several Provisions (2024), part V"
 
 
 @pytest.mark.parametrize(("first_ends", "is_flagged"), [(2, False), (3, True)])

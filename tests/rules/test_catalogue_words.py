@@ -19,7 +19,7 @@ def test_every_rule_cites_a_known_source_and_a_clause():
     for rule in all_rules():
         assert rule.source in Source.values, rule.code
         assert rule.clause, rule.code
-        assert rule.clause in rule.citation, rule.code
+        assert str(rule.clause) in rule.citation, rule.code
 
 
 def test_the_paper_is_cited_by_section_and_an_instrument_by_article():

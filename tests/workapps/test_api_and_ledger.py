@@ -117,9 +117,9 @@ def test_a_ledger_in_chinese_logs_work_groups(client, tree, personas):
     ("code", "clause"),
     [
         ("APP-BANNED-FUNCTION", "the list of prohibitions"),
-        ("APP-ZOMBIE", "3"),
-        ("APP-DUPLICATE", "3"),
-        ("APP-COUNT", "5"),
+        ("APP-ZOMBIE", "III"),
+        ("APP-DUPLICATE", "III"),
+        ("APP-COUNT", "V"),
     ],
 )
 def test_the_rules_api_gives_each_work_app_rule_its_clause_as_text(api, personas, code, clause):
