@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -22,6 +22,10 @@ def burden_hours_for_document(*, handling_minutes: int | None, default_minutes: 
     """The handling time logged, or the kind's default when none was logged."""
     minutes = default_minutes if handling_minutes is None else Decimal(handling_minutes)
     return costs.hours(minutes / costs.MINUTES_PER_HOUR)
+
+
+#: The most matters one document may bundle (多文合一 of more is a typing slip, not a document).
+MAX_MATTERS = 50
 
 
 class Document(BaseRecord):
@@ -107,7 +111,8 @@ class Document(BaseRecord):
     matters = models.PositiveIntegerField(
         _("matters bundled"),
         default=1,
-        validators=[MinValueValidator(1)],
+        # Each counts as a document in every count: a bound keeps one typing slip from outweighing a year.
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MATTERS)],
         help_text=_("How many matters this one document deals with; each counts as a document."),
     )
     special_task = models.BooleanField(

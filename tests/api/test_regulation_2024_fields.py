@@ -115,3 +115,12 @@ def test_a_report_with_little_core_content_is_flagged(api, tree, personas):
 def test_a_core_share_over_a_hundred_or_on_a_data_request_is_a_400(api, tree, personas, changes, field):
     response = api.as_(personas.staff_a).post("/api/v1/data-requests/", report(**changes), format="json")
     assert response.status_code == 400 and field in response.json(), response.json()
+
+
+@pytest.mark.parametrize(("matters", "status"), [(50, 201), (51, 400), (2147483647, 400)])
+def test_a_document_bundles_at_most_fifty_matters(api, tree, personas, matters, status):
+    body = {"unit": "A", "title": "多文合一", "received_on": "2026-03-02", "matters": matters}
+    response = api.as_(personas.staff_a).post("/api/v1/documents/", body, format="json")
+    assert response.status_code == status, response.json()
+    if status == 400:
+        assert "matters" in response.json()
