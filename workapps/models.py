@@ -12,7 +12,7 @@ from collections import OrderedDict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, FloatField, Q, Value
 from django.db.models.functions import Cast, Coalesce
@@ -88,13 +88,14 @@ class WorkApp(BaseRecord):
     people_required = models.PositiveIntegerField(
         _("people required"),
         default=1,
-        validators=[MinValueValidator(1)],
+        # Bounded so that a century of a group's hours still fits the stored hours.
+        validators=[MinValueValidator(1), MaxValueValidator(10_000)],
         help_text=_("The unit's people who must be on it."),
     )
     minutes_per_day = models.PositiveIntegerField(
         _("minutes a day per person"),
         default=10,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],  # no more than a whole day
         help_text=_("Check-ins, replies, uploads and forms together, on a working day."),
     )
     demands = MultipleChoiceField(

@@ -125,3 +125,27 @@ def test_a_ledger_in_chinese_logs_work_groups(client, tree, personas):
 def test_the_rules_api_gives_each_work_app_rule_its_clause_as_text(api, personas, code, clause):
     body = api.as_(personas.staff_a).get(f"/api/v1/rules/{code}/").json()
     assert (body["code"], body["record_kind"], body["clause"]) == (code, "work_app", clause)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "status"),
+    [
+        ("minutes_per_day", 1440, 201),
+        ("minutes_per_day", 1441, 400),
+        ("people_required", 10_000, 201),
+        ("people_required", 10_001, 400),
+    ],
+)
+def test_minutes_and_people_are_bounded_so_the_hours_always_fit(api, tree, personas, field, value, status):
+    body = {
+        "unit": "A",
+        "name": "打卡群",
+        "app_kind": "group",
+        "start_date": "2026-03-02",
+        "end_date": "2026-03-06",
+        "people_required": 1,
+        "minutes_per_day": 10,
+        field: value,
+    }
+    response = api.as_(personas.staff_a).post("/api/v1/work-apps/", body, format="json")
+    assert response.status_code == status, response.json()
