@@ -152,3 +152,18 @@ def client_for(client, user):
 
 def env_required(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture
+def api():
+    """An API client in English; ``api.as_(user)`` signs it in (None leaves it anonymous)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+
+    def as_(user):
+        client.force_authenticate(user=user)
+        return client
+
+    client.as_ = as_
+    return client

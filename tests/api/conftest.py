@@ -1,18 +1,4 @@
 import pytest
-from rest_framework.test import APIClient
-
-
-@pytest.fixture
-def api():
-    """An API client; ``api.as_(user)`` signs it in (None leaves it anonymous)."""
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-
-    def as_(user):
-        client.force_authenticate(user=user)
-        return client
-
-    client.as_ = as_
-    return client
 
 
 @pytest.fixture(autouse=True)

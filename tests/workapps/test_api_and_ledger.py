@@ -7,7 +7,6 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from burden.ledger.exporter import csv_response
 from burden.ledger.jobs import import_job_run
@@ -18,19 +17,6 @@ from workapps.views import config
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/work-apps/"
-
-
-@pytest.fixture
-def api():
-    """An API client in English; ``api.as_(user)`` signs it in."""
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-
-    def as_(user):
-        client.force_authenticate(user=user)
-        return client
-
-    client.as_ = as_
-    return client
 
 
 def test_the_api_creates_a_group_with_its_demands_and_flags_its_check_in(
