@@ -192,6 +192,24 @@ def _scope_condition(scope, column: str = "v.record_id") -> tuple[str, list] | N
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
+def _unfound(rule: Rule, kind: str, scope, loaded: bool) -> tuple[str, list] | None:
+    """SQL for the violations ``v`` of ``scope`` the findings in ``FOUND`` no longer hold: those a sync clears.
+
+    Shared by the sync and its preview (``violations_diff``), so the preview counts what the sync does.
+    """
+    scoped = _violations_in(rule, kind, scope)
+    if scoped is None:
+        return None
+    condition, params = scoped
+    if loaded:
+        names = _names()
+        condition += (
+            f" AND NOT EXISTS (SELECT 1 FROM {FOUND} f "
+            f"WHERE f.record_id = v.record_id AND f.{names['key']} = v.{names['key']})"
+        )
+    return condition, params
+
+
 def _violations_in(rule: Rule, kind: str, scope) -> tuple[str, list] | None:
     """SQL restricting violations ``v`` of ``rule`` to those of the records of ``scope``; None for none.
 
@@ -233,14 +251,9 @@ def violations_diff(rule: Rule, kind: str, findings: Iterable[Finding], scope) -
                 [rule.code, kind],
             )
             raised = cursor.fetchone()[0]
-        scoped = _violations_in(rule, kind, scope)
-        if scoped is not None:
-            condition, scope_params = scoped
-            if loaded:
-                condition += (
-                    f" AND NOT EXISTS (SELECT 1 FROM {FOUND} f "
-                    f"WHERE f.record_id = v.record_id AND f.{names['key']} = v.{names['key']})"
-                )
+        unfound = _unfound(rule, kind, scope, loaded)
+        if unfound is not None:
+            condition, scope_params = unfound
             cursor.execute(
                 f"SELECT COUNT(*) FROM {names['violation']} v "  # nosec B608 # names from the code and the models' metadata; values go as parameters
                 f"WHERE v.rule = %s AND v.record_kind = %s AND v.status IN ({names['open_statuses']}) AND {condition}",
@@ -307,14 +320,9 @@ def violations_sync(
                     [rule.code, kind],
                 )
                 reopened = cursor.rowcount
-            scoped = _violations_in(rule, kind, scope)
-            if scoped is not None:
-                condition, scope_params = scoped
-                if loaded:
-                    condition += (
-                        f" AND NOT EXISTS (SELECT 1 FROM {FOUND} f "
-                        f"WHERE f.record_id = v.record_id AND f.{names['key']} = v.{names['key']})"
-                    )
+            unfound = _unfound(rule, kind, scope, loaded)
+            if unfound is not None:
+                condition, scope_params = unfound
                 cursor.execute(
                     f"INSERT INTO {MOVED} (violation_id, from_status, to_status) "  # nosec B608 # names from the code and the models' metadata; values go as parameters
                     f"SELECT v.id, v.status, '{CLEARED}' FROM {names['violation']} v "
